@@ -1,0 +1,227 @@
+//! Tokens and the per-line pest grammar.
+
+use pest::Parser;
+use pest_derive::Parser;
+
+use crate::source::{FileId, Span};
+
+#[derive(Parser)]
+#[grammar = "lex/line.pest"]
+struct LineGrammar;
+
+/// One word of a line, with where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    pub span: Span,
+    /// Written in double quotes (so `{`, `#` and spaces were literal).
+    pub quoted: bool,
+    /// Byte offset of the token in its [`LogicalLine::text`].
+    pub offset: u32,
+}
+
+/// A line after preprocessing and brace splitting: the words between two
+/// braces or line ends.
+#[derive(Clone, Debug)]
+pub struct LogicalLine {
+    pub tokens: Vec<Token>,
+    /// The text the tokens were cut from (for shell-like re-tokenising of
+    /// script values).
+    pub text: String,
+    /// Origin column of every byte of `text`.
+    pub cols: Vec<u32>,
+    pub file: FileId,
+    pub line: u32,
+}
+
+impl LogicalLine {
+    /// Span of the whole logical line.
+    pub fn span(&self) -> Span {
+        match (self.tokens.first(), self.tokens.last()) {
+            (Some(a), Some(b)) => a.span.to(b.span),
+            _ => Span::new(self.file, self.line, 1, 0),
+        }
+    }
+
+    /// The raw text from token `index` to the end of the line.
+    pub fn rest_from(&self, index: usize) -> &str {
+        match self.tokens.get(index) {
+            Some(t) => &self.text[t.offset as usize..],
+            None => "",
+        }
+    }
+
+    /// Shell-like words from token `index` on, as keepalived reads script
+    /// values: `'...'` and `"..."` quote and may be glued to other text,
+    /// backslash escapes. `Err` names the problem (an unterminated quote).
+    pub fn script_words(&self, index: usize) -> Result<Vec<Token>, String> {
+        let Some(first) = self.tokens.get(index) else {
+            return Ok(Vec::new());
+        };
+        let base = first.offset as usize;
+        let text = &self.text[base..];
+        check_script_quotes(text)?;
+        let pairs = LineGrammar::parse(Rule::script_line, text)
+            .map_err(|e| format!("cannot split into words: {e}"))?;
+        let mut out = Vec::new();
+        for pair in pairs.flatten().filter(|p| p.as_rule() == Rule::sword) {
+            let start = base + pair.as_span().start();
+            let end = base + pair.as_span().end();
+            let mut value = String::new();
+            let mut quoted = false;
+            for part in pair.into_inner() {
+                match part.as_rule() {
+                    Rule::squote => {
+                        quoted = true;
+                        value.push_str(
+                            part.into_inner().as_str(),
+                        );
+                    }
+                    Rule::dquote => {
+                        quoted = true;
+                        for p in part.into_inner() {
+                            match p.as_rule() {
+                                Rule::dq_escape => {
+                                    value.push_str(&unescape(&p.as_str()[1..]))
+                                }
+                                _ => value.push_str(p.as_str()),
+                            }
+                        }
+                    }
+                    Rule::sescape => {
+                        value.push_str(&unescape(&part.as_str()[1..]))
+                    }
+                    _ => value.push_str(part.as_str()),
+                }
+            }
+            out.push(Token {
+                text: value,
+                span: self.span_of(start, end),
+                quoted,
+                offset: start as u32,
+            });
+        }
+        Ok(out)
+    }
+
+    fn span_of(&self, start: usize, end: usize) -> Span {
+        span_of(&self.cols, self.file, self.line, start, end)
+    }
+}
+
+pub(crate) fn span_of(
+    cols: &[u32],
+    file: FileId,
+    line: u32,
+    start: usize,
+    end: usize,
+) -> Span {
+    let c0 = cols.get(start).copied().unwrap_or(1);
+    let c1 = if end > start {
+        cols.get(end - 1).copied().unwrap_or(c0)
+    } else {
+        c0
+    };
+    let len = if c1 >= c0 { c1 - c0 + 1 } else { 1 };
+    Span::new(file, line, c0, if end > start { len } else { 0 })
+}
+
+/// Escapes keepalived's script tokeniser knows, after the backslash.
+fn unescape(s: &str) -> String {
+    let mut chars = s.chars();
+    let Some(c) = chars.next() else {
+        return String::new();
+    };
+    let rest: String = chars.collect();
+    let mapped = match c {
+        'a' => '\x07',
+        'b' => '\x08',
+        'E' => '\x1b',
+        'f' => '\x0c',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        'v' => '\x0b',
+        other => other,
+    };
+    format!("{mapped}{rest}")
+}
+
+fn check_script_quotes(text: &str) -> Result<(), String> {
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '\\') | (Some('"'), '\\') => {
+                chars.next();
+            }
+            (None, '"') | (None, '\'') => quote = Some(c),
+            (Some(q), c) if q == c => quote = None,
+            _ => {}
+        }
+    }
+    match quote {
+        Some(q) => Err(format!("missing terminating {q}")),
+        None => Ok(()),
+    }
+}
+
+/// A piece of a line as the grammar cut it.
+#[derive(Debug)]
+pub(crate) enum Piece {
+    Word(Token),
+    Open(Span),
+    Close(Span),
+}
+
+/// Cuts one preprocessed line into words and braces. Never fails: the
+/// grammar accepts every input (an unterminated quote runs to the end).
+pub(crate) fn tokenize(
+    text: &str,
+    cols: &[u32],
+    file: FileId,
+    line: u32,
+) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let Ok(pairs) = LineGrammar::parse(Rule::line, text) else {
+        // Not reachable for the grammar above; degrade to one word.
+        if !text.trim().is_empty() {
+            out.push(Piece::Word(Token {
+                text: text.trim().to_owned(),
+                span: span_of(cols, file, line, 0, text.len()),
+                quoted: false,
+                offset: 0,
+            }));
+        }
+        return out;
+    };
+    for pair in pairs.flatten() {
+        let (start, end) = (pair.as_span().start(), pair.as_span().end());
+        let span = span_of(cols, file, line, start, end);
+        match pair.as_rule() {
+            Rule::open => out.push(Piece::Open(span)),
+            Rule::close => out.push(Piece::Close(span)),
+            Rule::quoted | Rule::unterminated => {
+                let inner = pair
+                    .into_inner()
+                    .next()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default();
+                out.push(Piece::Word(Token {
+                    text: inner,
+                    span,
+                    quoted: true,
+                    offset: start as u32,
+                }))
+            }
+            Rule::word => out.push(Piece::Word(Token {
+                text: pair.as_str().replace("\\#", "#").replace("\\!", "!"),
+                span,
+                quoted: false,
+                offset: start as u32,
+            })),
+            _ => {}
+        }
+    }
+    out
+}
