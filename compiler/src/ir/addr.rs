@@ -1,7 +1,9 @@
 //! Address, route and rule entries (shared by `virtual_*` in instances
 //! and `static_*` at the top level), `track_group` and `garp_group`.
 
-use super::value::Sp;
+use std::fmt;
+
+use super::value::{IpPrefix, Sp};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Statics {
@@ -14,15 +16,41 @@ pub struct Statics {
 
 /// One `virtual_ipaddress` / `static_ipaddress` line.
 #[derive(Clone, Debug, PartialEq)]
-pub struct AddressEntry {}
+pub struct AddressEntry {
+    pub address: Sp<IpPrefix>,
+    pub dev: Option<Sp<String>>,
+}
+
+impl fmt::Display for AddressEntry {
+    /// The entry as one keepalived.conf line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.address)?;
+        if let Some(d) = &self.dev {
+            write!(f, " dev {d}")?;
+        }
+        Ok(())
+    }
+}
 
 /// One `virtual_routes` / `static_routes` line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteEntry {}
 
+impl fmt::Display for RouteEntry {
+    fn fmt(&self, _f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ok(())
+    }
+}
+
 /// One `virtual_rules` / `static_rules` line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleEntry {}
+
+impl fmt::Display for RuleEntry {
+    fn fmt(&self, _f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ok(())
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrackGroup {
