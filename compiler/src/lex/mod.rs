@@ -55,6 +55,7 @@ crate::codes! {
     RANDOM_AT_BUILD = 11, Warning, "${_RANDOM} is evaluated once, at build time";
     BAD_CONDITIONAL = 12, Warning, "an @id line has no text after the id";
     BAD_DEFINITION = 13, Error, "a $ line looks like a definition but is not one";
+    COMMENT_IN_WORD = 14, Warning, "a `#` or `!` inside a word starts a comment";
 }
 
 /// What the lexer produces: lines of words and the braces between them.
@@ -230,6 +231,24 @@ impl Lexer<'_> {
             }
             i += 1;
         }
+        if end > 0 && end < bytes.len() && !bytes[end - 1].is_ascii_whitespace() {
+            let c = char::from(bytes[end]);
+            let word_start = raw[..end]
+                .rfind(|ch: char| ch.is_ascii_whitespace())
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            let word = &raw[word_start..end];
+            self.diags
+                .report(
+                    &COMMENT_IN_WORD,
+                    Span::new(file, line, end as u32 + 1, 1),
+                    format!("`{c}` starts a comment here, so the value is cut to `{word}`"),
+                )
+                .with_label("everything from here to the end of the line is ignored")
+                .with_help(format!(
+                    "write `\\{c}` or put the value in double quotes if `{c}` is part of it"
+                ));
+        }
         if in_quote {
             let start = raw.find('"').unwrap_or(0);
             self.diags
@@ -292,6 +311,20 @@ impl Lexer<'_> {
             if seg.text.starts_with('$') {
                 if let Some((name, value)) = parse_definition(&seg.text) {
                     self.define(name, vec![value.trim().to_owned()], false);
+                    return;
+                }
+                let first = seg.text.split_whitespace().next().unwrap_or("");
+                if first.contains('=') && !first.contains("${") {
+                    let name: String =
+                        first[1..].chars().take_while(|c| *c != '=').collect();
+                    self.diags
+                        .report(
+                            &BAD_DEFINITION,
+                            seg.span(0, first.len()),
+                            format!("`${name}` is not a valid definition name"),
+                        )
+                        .with_help("a name is letters, digits and `_`, not starting with a digit")
+                        .with_note("keepalived would read this line as an unknown keyword");
                     return;
                 }
                 if let Some(lines) = self.whole_line_multidef(&seg) {
@@ -691,7 +724,7 @@ impl Lexer<'_> {
             let full = if Path::new(&alt).is_absolute() {
                 alt.clone()
             } else {
-                base.join(&alt).display().to_string()
+                normalize(&base.join(&alt)).display().to_string()
             };
             match self.loader.glob(&full) {
                 Ok(found) => matches.extend(found),
