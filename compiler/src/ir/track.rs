@@ -116,10 +116,11 @@ pub struct BfdInstance {
     /// Required; `None` only after an error was reported.
     pub neighbor_ip: Option<Sp<IpAddr>>,
     pub source_ip: Option<Sp<IpAddr>>,
-    /// Milliseconds with up to 3 decimals, kept as microseconds.
-    pub min_rx: Option<Sp<Micros>>,
-    pub min_tx: Option<Sp<Micros>>,
-    pub idle_tx: Option<Sp<Micros>>,
+    /// Written in milliseconds with up to 3 decimals; kept in
+    /// microseconds.
+    pub min_rx: Option<Sp<u64>>,
+    pub min_tx: Option<Sp<u64>>,
+    pub idle_tx: Option<Sp<u64>>,
     pub multiplier: Option<Sp<u64>>,
     pub passive: Option<Sp<()>>,
     /// `ttl` (or its synonym `hoplimit`).
