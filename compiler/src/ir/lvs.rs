@@ -61,10 +61,15 @@ impl fmt::Display for AddrRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AddrRange::Single(a) => write!(f, "{a}"),
-            AddrRange::LastPart { start: a @ IpAddr::V4(_), last } => {
+            AddrRange::LastPart {
+                start: a @ IpAddr::V4(_),
+                last,
+            } => {
                 write!(f, "{a}-{last}")
             }
-            AddrRange::LastPart { start, last } => write!(f, "{start}-{last:x}"),
+            AddrRange::LastPart { start, last } => {
+                write!(f, "{start}-{last:x}")
+            }
             AddrRange::Span { start, end } => write!(f, "{start}-{end}"),
             AddrRange::Prefix(p) => write!(f, "{}/{}", p.addr, p.len),
         }
@@ -116,7 +121,10 @@ pub enum VsKey {
 impl fmt::Display for VsKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            VsKey::Addr { addr, port: Some(p) } => write!(f, "{addr} {p}"),
+            VsKey::Addr {
+                addr,
+                port: Some(p),
+            } => write!(f, "{addr} {p}"),
             VsKey::Addr { addr, port: None } => write!(f, "{addr}"),
             VsKey::Fwmark(m) => write!(f, "fwmark {m}"),
             VsKey::Group(g) => write!(f, "group {g}"),
@@ -181,8 +189,11 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: &'static [(&'static str, Method)] =
-        &[("NAT", Method::Nat), ("DR", Method::Dr), ("TUN", Method::Tun)];
+    pub const ALL: &'static [(&'static str, Method)] = &[
+        ("NAT", Method::Nat),
+        ("DR", Method::Dr),
+        ("TUN", Method::Tun),
+    ];
 }
 
 impl fmt::Display for Method {
@@ -425,7 +436,8 @@ impl VirtualServer {
     }
 
     pub fn is_persistent(&self) -> bool {
-        self.persistence_timeout.is_some() || self.persistence_granularity.is_some()
+        self.persistence_timeout.is_some()
+            || self.persistence_granularity.is_some()
     }
 }
 
@@ -549,7 +561,9 @@ pub struct Checker {
 impl Checker {
     pub fn new(kind: Sp<CheckerKind>) -> Self {
         let detail = match kind.value {
-            CheckerKind::HttpGet | CheckerKind::SslGet => CheckDetail::Http(HttpCheck::default()),
+            CheckerKind::HttpGet | CheckerKind::SslGet => {
+                CheckDetail::Http(HttpCheck::default())
+            }
             CheckerKind::Smtp => CheckDetail::Smtp(SmtpCheck::default()),
             CheckerKind::Dns => CheckDetail::Dns(DnsCheck::default()),
             CheckerKind::Misc => CheckDetail::Misc(MiscCheck::default()),
