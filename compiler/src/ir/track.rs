@@ -62,7 +62,9 @@ impl VrrpScript {
 
     /// keepalived's default interval: 1 s.
     pub fn interval_or_default(&self) -> Micros {
-        self.interval.as_ref().map_or(Micros::from_secs(1), |i| i.value)
+        self.interval
+            .as_ref()
+            .map_or(Micros::from_secs(1), |i| i.value)
     }
 }
 
