@@ -22,7 +22,10 @@ impl Vrrp {
     }
 
     /// The sync groups listing `instance` in their `group { }`.
-    pub fn groups_of<'a>(&'a self, instance: &'a str) -> impl Iterator<Item = &'a SyncGroup> {
+    pub fn groups_of<'a>(
+        &'a self,
+        instance: &'a str,
+    ) -> impl Iterator<Item = &'a SyncGroup> {
         self.sync_groups
             .iter()
             .filter(move |g| g.members().any(|m| m.value == instance))
@@ -411,7 +414,9 @@ impl VrrpInstance {
     /// (the later one wins in keepalived; both set the same thing).
     pub fn src_ip(&self) -> Option<&Sp<IpAddr>> {
         match (&self.unicast_src_ip, &self.mcast_src_ip) {
-            (Some(u), Some(m)) => Some(if later(m.span, u.span) { m } else { u }),
+            (Some(u), Some(m)) => {
+                Some(if later(m.span, u.span) { m } else { u })
+            }
             (Some(u), None) => Some(u),
             (None, m) => m.as_ref(),
         }
