@@ -124,7 +124,11 @@ impl AddressEntry {
 }
 
 /// Writes ` key value` when set.
-fn opt<T: fmt::Display>(f: &mut fmt::Formatter<'_>, key: &str, v: &Option<T>) -> fmt::Result {
+fn opt<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    key: &str,
+    v: &Option<T>,
+) -> fmt::Result {
     match v {
         Some(v) => write!(f, " {key} {v}"),
         None => Ok(()),
@@ -363,10 +367,13 @@ impl fmt::Display for Encap {
                 opt(f, "flags", &e.flags)
             }
             Encap::Mpls(labels) => {
-                let l: Vec<String> = labels.iter().map(u32::to_string).collect();
+                let l: Vec<String> =
+                    labels.iter().map(u32::to_string).collect();
                 write!(f, "mpls {}", l.join("/"))
             }
-            Encap::Ila(g) => write!(f, "ila {:x}:{:x}:{:x}:{:x}", g[0], g[1], g[2], g[3]),
+            Encap::Ila(g) => {
+                write!(f, "ila {:x}:{:x}:{:x}:{:x}", g[0], g[1], g[2], g[3])
+            }
         }
     }
 }
@@ -549,12 +556,19 @@ impl fmt::Display for RouteEntry {
         opt(f, "quickack", &self.quickack.as_ref().map(bit))?;
         opt(f, "congctl", &self.congctl)?;
         opt(f, "pref", &self.pref)?;
-        let ttl = self
-            .ttl_propagate
-            .as_ref()
-            .map(|b| if b.value { "enabled" } else { "disabled" });
+        let ttl = self.ttl_propagate.as_ref().map(|b| {
+            if b.value {
+                "enabled"
+            } else {
+                "disabled"
+            }
+        });
         opt(f, "ttl-propagate", &ttl)?;
-        opt(f, "fastopen_no_cookie", &self.fastopen_no_cookie.as_ref().map(bit))?;
+        opt(
+            f,
+            "fastopen_no_cookie",
+            &self.fastopen_no_cookie.as_ref().map(bit),
+        )?;
         if let Some(m) = &self.add_mode {
             write!(f, " {m}")?;
         }
@@ -670,14 +684,23 @@ impl fmt::Display for RuleEntry {
         };
         kv("from", self.from.as_ref().map(|v| v.to_string()));
         kv("to", self.to.as_ref().map(|v| v.to_string()));
-        kv("preference", self.preference.as_ref().map(|v| v.to_string()));
+        kv(
+            "preference",
+            self.preference.as_ref().map(|v| v.to_string()),
+        );
         kv("tos", self.tos.as_ref().map(|v| v.to_string()));
         kv("fwmark", self.fwmark.as_ref().map(|v| v.to_string()));
         kv("iif", self.iif.as_ref().map(|v| v.to_string()));
         kv("oif", self.oif.as_ref().map(|v| v.to_string()));
         kv("realms", self.realms.as_ref().map(|v| v.to_string()));
-        kv("suppress_prefixlength", self.suppress_prefixlength.as_ref().map(|v| v.to_string()));
-        kv("suppress_ifgroup", self.suppress_ifgroup.as_ref().map(|v| v.to_string()));
+        kv(
+            "suppress_prefixlength",
+            self.suppress_prefixlength.as_ref().map(|v| v.to_string()),
+        );
+        kv(
+            "suppress_ifgroup",
+            self.suppress_ifgroup.as_ref().map(|v| v.to_string()),
+        );
         kv("tunnel-id", self.tunnel_id.as_ref().map(|v| v.to_string()));
         kv("uidrange", self.uidrange.as_ref().map(|v| v.to_string()));
         kv("protocol", self.protocol.as_ref().map(|v| v.to_string()));
