@@ -20,7 +20,12 @@ fn number(s: &str) -> Result<i64, String> {
         body.parse()
     }
     .map_err(|_| format!("`{t}` is not a number"))?;
-    Ok(if neg { -v } else { v })
+    if neg {
+        v.checked_neg()
+            .ok_or_else(|| format!("`{t}` is out of range"))
+    } else {
+        Ok(v)
+    }
 }
 
 fn var_name(s: &str) -> Result<String, String> {
@@ -61,7 +66,11 @@ pub fn seq(params: &str, hex: bool) -> Result<Rows, String> {
     if hex && (start < 0 || end < 0) {
         return Err("~SEQx values cannot be negative".into());
     }
-    if (end - start) / step >= MAX_VALUES {
+    if end
+        .checked_sub(start)
+        .and_then(|d| d.checked_div(step))
+        .is_none_or(|n| n >= MAX_VALUES)
+    {
         return Err(format!("more than {MAX_VALUES} values"));
     }
     let mut rows = Vec::new();
@@ -69,7 +78,10 @@ pub fn seq(params: &str, hex: bool) -> Result<Rows, String> {
     while (step > 0 && v <= end) || (step < 0 && v >= end) {
         let text = if hex { format!("{v:x}") } else { v.to_string() };
         rows.push(vec![(name.clone(), text)]);
-        v += step;
+        let Some(next) = v.checked_add(step) else {
+            break;
+        };
+        v = next;
     }
     Ok(rows)
 }
