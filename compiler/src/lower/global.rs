@@ -1452,27 +1452,30 @@ fn check_sync_instance(ctx: &mut Ctx, config: &Config) {
     }
 }
 
-/// keepalived refuses to run scripts as root unless
-/// `enable_script_security` is set... or rather, it runs them and exits
-/// `-t` with a security error. The scripts checked here are the ones this
-/// area defines.
+/// keepalived runs scripts as root unless told otherwise, and `-t` then
+/// reports a SECURITY VIOLATION (exit 6) when `enable_script_security` is
+/// not set. Every script of every area counts (see `Config::commands`).
 fn check_script_security(ctx: &mut Ctx, config: &Config) {
     let g = &config.global;
-    if g.enable_script_security.is_some() || g.script_user.is_some() {
+    if g.enable_script_security.is_some() {
         return;
     }
-    let first = config
-        .track
-        .vrrp_scripts
-        .iter()
-        .find(|s| s.user.is_none())
-        .and_then(|s| s.script.as_ref().map(|c| c.span))
-        .or(g.startup_script.as_ref().map(|s| s.span))
-        .or(g.shutdown_script.as_ref().map(|s| s.span));
-    let Some(span) = first else { return };
-    ctx.report(&SCRIPT_SECURITY, span, "scripts are configured but `enable_script_security` is not set")
-        .with_note("unless a `keepalived_script` user exists, keepalived runs them as root and reports a SECURITY VIOLATION (exit 6)")
-        .with_help("add `enable_script_security` and `script_user USER` to global_defs");
+    let default_is_root = match &g.script_user {
+        Some(u) => u.user == "root",
+        None => true,
+    };
+    let first = config.commands().into_iter().find(|(c, own_user)| {
+        let root_user = c.run_as.as_ref().is_some_and(|r| r.user == "root");
+        (!own_user && default_is_root) || root_user
+    });
+    let Some((cmd, _)) = first else { return };
+    ctx.report(
+        &SCRIPT_SECURITY,
+        cmd.span,
+        "scripts run as root but `enable_script_security` is not set",
+    )
+    .with_note("unless a `keepalived_script` user exists, keepalived runs them as root and reports a SECURITY VIOLATION (exit 6)")
+    .with_help("add `enable_script_security` and `script_user USER` to global_defs");
 }
 
 #[cfg(test)]
@@ -1598,7 +1601,7 @@ mod tests {
     #[test]
     fn dump_round_trip() {
         let text = "net_namespace_ipvs\nglobal_defs {\n router_id R\n smtp_server mail.example.com\n\
-                    script_user u:g\n startup_script \"/bin/s a\" root\n lvs_timeouts udp 3\n\
+                    script_user u:g\n startup_script \"/bin/s a\" nobody\n lvs_timeouts udp 3\n\
                     lvs_timeouts tcp 4\n vrrp_garp_extra_if all 30\n umask IWGRP|IWOTH\n\
                     max_auto_priority\n vrrp_cpu_affinity 0 2\n nftables\n reload_file\n\
                     smtp_alert off\n enable_snmp_keepalived\n vrrp_rx_bufs_policy 4096\n}\n\
