@@ -17,6 +17,7 @@ pub mod dump;
 pub mod ir;
 pub mod lex;
 pub mod lower;
+pub mod peers;
 pub mod source;
 
 use std::path::Path;
@@ -74,6 +75,11 @@ impl Compilation {
             .iter()
             .map(|d| diag::render_json(&self.sources, d) + "\n")
             .collect()
+    }
+
+    /// Adds diagnostics found by checks across files (see [`peers`]).
+    pub fn add_diagnostic(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
     }
 
     /// The config as canonical keepalived.conf.

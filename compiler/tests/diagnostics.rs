@@ -6,12 +6,40 @@
 use std::path::Path;
 
 use kac_compiler::diag::codes;
-use kac_compiler::{compile_file, Options};
+use kac_compiler::{compile_file, Compilation, Options};
 
 fn opts() -> Options {
     Options {
         config_id: Some("kt-host".into()),
     }
+}
+
+/// Compiles `tests/diag/NAME.conf`; when a directory `tests/diag/NAME/`
+/// exists, its files are the other routers of the site and the checks
+/// across files run too (their diagnostics for the first file are kept).
+fn compile_fixture(path: &str) -> Result<Compilation, std::io::Error> {
+    let mut first = compile_file(Path::new(path), &opts())?;
+    let dir = path.trim_end_matches(".conf");
+    if Path::new(dir).is_dir() {
+        let mut others = Vec::new();
+        let mut entries: Vec<_> = std::fs::read_dir(dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            others.push(compile_file(&p, &opts())?);
+        }
+        let mut all: Vec<&Compilation> = vec![&first];
+        all.extend(others.iter());
+        let found = kac_compiler::peers::check_peers(&all);
+        for (i, d) in found {
+            if i == 0 {
+                first.add_diagnostic(d);
+            }
+        }
+    }
+    Ok(first)
 }
 
 #[test]
@@ -24,7 +52,7 @@ fn every_code_has_a_fixture_that_triggers_it() {
             missing.push(format!("{name}: no fixture {path}"));
             continue;
         }
-        let c = match compile_file(Path::new(&path), &opts()) {
+        let c = match compile_fixture(&path) {
             Ok(c) => c,
             Err(e) => panic!("{path}: {e}"),
         };
@@ -61,7 +89,7 @@ fn rendered_diagnostics() {
     for code in codes::all() {
         let name = code.name();
         let path = format!("tests/diag/{name}.conf");
-        let Ok(c) = compile_file(Path::new(&path), &opts()) else {
+        let Ok(c) = compile_fixture(&path) else {
             continue; // reported by every_code_has_a_fixture_that_triggers_it
         };
         let mut text = c.render_human();

@@ -119,18 +119,28 @@ fn check(cli: &Cli) -> ExitCode {
         eprintln!("kac: check needs at least one FILE\n{USAGE}");
         return ExitCode::from(2);
     }
-    let mut errors = 0;
-    let mut warnings = 0;
     let mut io_failed = false;
+    let mut compiled = Vec::new();
     for f in &cli.files {
-        let c = match compile_file(f, &cli.opts) {
-            Ok(c) => c,
+        match compile_file(f, &cli.opts) {
+            Ok(c) => compiled.push(c),
             Err(e) => {
                 eprintln!("kac: cannot read {}: {e}", f.display());
                 io_failed = true;
-                continue;
             }
-        };
+        }
+    }
+    // Routers of one virtual router are only visible together.
+    let refs: Vec<&kac_compiler::Compilation> = compiled.iter().collect();
+    let across = kac_compiler::peers::check_peers(&refs);
+    for (i, d) in across {
+        if let Some(c) = compiled.get_mut(i) {
+            c.add_diagnostic(d);
+        }
+    }
+    let mut errors = 0;
+    let mut warnings = 0;
+    for c in &compiled {
         errors += c.error_count();
         warnings += c.warning_count();
         match cli.format {

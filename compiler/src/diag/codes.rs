@@ -7,6 +7,7 @@ pub fn all() -> Vec<&'static Code> {
     let mut v: Vec<&'static Code> = crate::lex::CODES
         .iter()
         .chain(crate::ast::CODES)
+        .chain(crate::peers::CODES)
         .copied()
         .chain(crate::lower::codes())
         .collect();

@@ -453,7 +453,7 @@ fn undefined_trackers(ctx: &mut Ctx, config: &Config, tracking: &Tracking) {
 
 /// The weight a tracker applies: its own `weight`, else the tracked
 /// object's (a track_file defaults to 1), else 0 (failure = fault).
-fn weight(config: &Config, kind: TrackKind, t: &Tracker) -> i64 {
+pub(crate) fn weight(config: &Config, kind: TrackKind, t: &Tracker) -> i64 {
     if let Some(w) = &t.weight {
         return w.weight.value.into();
     }

@@ -6,7 +6,7 @@
 //! file (VRID conflicts, families, references to trackers, ...) are in
 //! [`checks`].
 
-mod checks;
+pub(crate) mod checks;
 mod entries;
 
 use super::value::{self, set_once};
