@@ -511,21 +511,17 @@ fn bit(b: &Sp<bool>) -> u8 {
 impl fmt::Display for RouteEntry {
     /// The entry as one keepalived.conf line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        if let Some(fam) = &self.family {
-            f.write_str(family_word(fam.value))?;
-            first = false;
-        }
         if let Some(s) = &self.src {
-            write!(f, "{}src {s}", if first { "" } else { " " })?;
-            first = false;
-        }
-        if !first {
-            f.write_str(" ")?;
+            write!(f, "src {s} ")?;
         }
         match &self.rtype {
             Some(t) => write!(f, "{t} {}", self.dest)?,
             None => write!(f, "{}", self.dest)?,
+        }
+        // keepalived 2.2.7 takes the family word only after the
+        // destination.
+        if let Some(fam) = &self.family {
+            write!(f, " {}", family_word(fam.value))?;
         }
         opt(f, "from", &self.from)?;
         opt(f, "via", &self.via)?;

@@ -814,6 +814,16 @@ fn route_option(
             } else {
                 Family::Inet6
             };
+            if !p.have_dest && e.peek().is_none_or(|n| n.text != "to") {
+                ctx.report(
+                    &INVALID_VALUE,
+                    t.span,
+                    format!("`{}` before the route's destination", t.text),
+                )
+                .with_note("keepalived 2.2.7 then reports \"Route must have a destination\" and drops the route")
+                .with_help(format!("write `{}` after the destination (`default {} via ...`), or introduce the destination with `to`", t.text, t.text));
+                return e.drop_entry();
+            }
             e.set_family(ctx, f, t);
             r.family = Some(Sp::new(f, t.span));
         }
@@ -1090,6 +1100,10 @@ fn route_via(
             Family::Inet6
         };
         e.set_family(ctx, f, v);
+        // Canonical form: the family word follows the destination.
+        if r.family.is_none() {
+            r.family = Some(Sp::new(f, v.span));
+        }
         v = e.value(ctx, t, "gateway address")?;
     }
     let Some(ip) = plain_ip(ctx, v, "route via") else {
@@ -2779,6 +2793,7 @@ mod tests {
         let routes = [
             "src 192.0.2.1 10.0.0.0/8 via 192.0.2.254 dev eth0 onlink scope link table 100 metric 5 protocol 18 tos 0x10 mtu lock 1400 hoplimit 64 advmss 1360 rtt 300ms rttvar 0.5s reordering 3 window 1000 cwnd lock 10 ssthresh 20 realms 1/2 rto_min 200ms initcwnd 10 initrwnd 10 features ecn quickack 1 congctl lock cubic fastopen_no_cookie 0 ttl-propagate disabled add",
             "inet6 to 2001:db8::/32 from 2001:db8:1::/48 via inet6 fe80::1 dev eth0 expires 10 pref 3",
+            "default via inet6 2001:db8::1 dev eth0",
             "default6 dev eth0",
             "unreachable 10.9.0.0/16 dev lo no_track",
             "10.0.0.0/8 via 10.0.0.1 or 10.0.0.2 dev eth0",
