@@ -511,18 +511,17 @@ fn bit(b: &Sp<bool>) -> u8 {
 impl fmt::Display for RouteEntry {
     /// The entry as one keepalived.conf line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(s) = &self.src {
-            write!(f, "src {s} ")?;
-        }
         match &self.rtype {
             Some(t) => write!(f, "{t} {}", self.dest)?,
             None => write!(f, "{}", self.dest)?,
         }
-        // keepalived 2.2.7 takes the family word only after the
-        // destination.
+        // keepalived 2.2.7 reads the family word and `src` only after
+        // the destination (before it, `default` can take the wrong
+        // family, and `inet6 DEST` loses the destination).
         if let Some(fam) = &self.family {
             write!(f, " {}", family_word(fam.value))?;
         }
+        opt(f, "src", &self.src)?;
         opt(f, "from", &self.from)?;
         opt(f, "via", &self.via)?;
         opt(f, "dev", &self.dev)?;
