@@ -2,5 +2,8 @@
 //! `build.rs`; the engines come in later issues.
 
 fn main() {
-    println!("kacd {} (site config checked at build time)", env!("CARGO_PKG_VERSION"));
+    println!(
+        "kacd {} (site config checked at build time)",
+        env!("CARGO_PKG_VERSION")
+    );
 }

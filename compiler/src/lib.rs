@@ -123,7 +123,8 @@ pub fn compile_with(
     let lex_opts = LexOptions {
         config_id: opts.config_id.clone(),
     };
-    let items = lex::lex_file(loader, path, &mut sources, &mut diags, &lex_opts)?;
+    let items =
+        lex::lex_file(loader, path, &mut sources, &mut diags, &lex_opts)?;
     let nodes = ast::build(items, &mut diags);
     let config = lower::lower(&nodes, &mut diags);
     diags.sort();

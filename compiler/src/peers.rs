@@ -29,7 +29,11 @@ struct Peer<'a> {
     weighted: bool,
 }
 
-fn peer<'a>(file: usize, config: &'a Config, inst: &'a VrrpInstance) -> Peer<'a> {
+fn peer<'a>(
+    file: usize,
+    config: &'a Config,
+    inst: &'a VrrpInstance,
+) -> Peer<'a> {
     let priority = i64::from(inst.effective_priority());
     let (mut down, mut up, mut weighted) = (0i64, 0i64, false);
     for (kind, t) in inst.tracking.all() {
@@ -54,11 +58,17 @@ fn peer<'a>(file: usize, config: &'a Config, inst: &'a VrrpInstance) -> Peer<'a>
     }
 }
 
+/// VRID, IPv6 or not, and the sorted virtual addresses.
+type RouterKey = (u8, bool, Vec<IpAddr>);
+
 /// The key that identifies one virtual router across files.
-fn key(inst: &VrrpInstance) -> Option<(u8, bool, Vec<IpAddr>)> {
+fn key(inst: &VrrpInstance) -> Option<RouterKey> {
     let vrid = inst.virtual_router_id.as_ref()?.value;
-    let mut vips: Vec<IpAddr> =
-        inst.virtual_ipaddress.iter().map(|a| a.address.addr).collect();
+    let mut vips: Vec<IpAddr> = inst
+        .virtual_ipaddress
+        .iter()
+        .map(|a| a.address.addr)
+        .collect();
     if vips.is_empty() {
         return None;
     }
@@ -69,7 +79,7 @@ fn key(inst: &VrrpInstance) -> Option<(u8, bool, Vec<IpAddr>)> {
 /// Diagnostics for peers across `files`, each with the index of the file
 /// it belongs to.
 pub fn check_peers(files: &[&Compilation]) -> Vec<(usize, Diagnostic)> {
-    let mut groups: Vec<((u8, bool, Vec<IpAddr>), Vec<Peer>)> = Vec::new();
+    let mut groups: Vec<(RouterKey, Vec<Peer>)> = Vec::new();
     for (i, c) in files.iter().enumerate() {
         for inst in &c.config.vrrp.instances {
             let Some(k) = key(inst) else { continue };
@@ -106,7 +116,12 @@ pub fn check_peers(files: &[&Compilation]) -> Vec<(usize, Diagnostic)> {
                     .all()
                     .find(|(k, t)| weight(&files[p.file].config, *k, t) != 0)
                     .map(|(_, t)| {
-                        (p, t.weight.as_ref().map_or(t.name.span, |w| w.weight.span))
+                        (
+                            p,
+                            t.weight
+                                .as_ref()
+                                .map_or(t.name.span, |w| w.weight.span),
+                        )
                     })
             })
             .unwrap_or((top, top.inst.name.span));

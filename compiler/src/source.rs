@@ -69,11 +69,7 @@ impl SourceFile {
             return "";
         }
         let start = self.line_starts[i - 1];
-        let end = self
-            .line_starts
-            .get(i)
-            .copied()
-            .unwrap_or(self.text.len());
+        let end = self.line_starts.get(i).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 

@@ -94,7 +94,11 @@ fn valid_files_check_clean() {
         }
     }
     println!("valid: {} files, {} rejected", files.len(), failures.len());
-    assert!(failures.is_empty(), "valid files with errors:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "valid files with errors:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -108,15 +112,18 @@ fn flagged_files_get_a_diagnostic() {
             silent.push(name(f));
         }
     }
-    assert!(silent.is_empty(), "flagged files without a diagnostic: {silent:?}");
+    assert!(
+        silent.is_empty(),
+        "flagged files without a diagnostic: {silent:?}"
+    );
 }
 
 #[test]
 fn invalid_files_are_reported_where_keepalived_reports_them() {
     let Some(dir) = corpus_dir() else { return };
     let inv = dir.join("invalid");
-    let text = std::fs::read_to_string(inv.join("EXPECTED.md"))
-        .unwrap_or_default();
+    let text =
+        std::fs::read_to_string(inv.join("EXPECTED.md")).unwrap_or_default();
     let exp = expected(&text);
     let files = confs(&inv);
     assert!(!files.is_empty());

@@ -70,7 +70,11 @@ fn every_code_has_a_fixture_that_triggers_it() {
 fn no_fixture_without_a_code() {
     let ids: Vec<String> = codes::all().iter().map(|c| c.name()).collect();
     let mut stale = Vec::new();
-    for e in std::fs::read_dir("tests/diag").into_iter().flatten().flatten() {
+    for e in std::fs::read_dir("tests/diag")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let p = e.path();
         if p.extension().is_some_and(|x| x == "conf") {
             let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());

@@ -66,20 +66,30 @@ fn round_trip(path: &Path) -> Option<String> {
 fn fixtures_round_trip() {
     let files = fixture_files();
     assert!(!files.is_empty());
-    let problems: Vec<String> = files.iter().filter_map(|f| round_trip(f)).collect();
+    let problems: Vec<String> =
+        files.iter().filter_map(|f| round_trip(f)).collect();
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
 #[test]
 fn corpus_round_trips() {
     let files = corpus_files();
-    let problems: Vec<String> = files.iter().filter_map(|f| round_trip(f)).collect();
-    println!("dump round trip: {} corpus files, {} problems", files.len(), problems.len());
+    let problems: Vec<String> =
+        files.iter().filter_map(|f| round_trip(f)).collect();
+    println!(
+        "dump round trip: {} corpus files, {} problems",
+        files.len(),
+        problems.len()
+    );
     let names: Vec<String> = problems
         .iter()
         .map(|p| p.lines().next().unwrap_or("").to_owned())
         .collect();
-    assert!(problems.is_empty(), "{names:#?}\n\n{}", problems.join("\n\n"));
+    assert!(
+        problems.is_empty(),
+        "{names:#?}\n\n{}",
+        problems.join("\n\n")
+    );
 }
 
 #[test]

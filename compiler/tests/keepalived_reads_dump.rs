@@ -14,10 +14,7 @@ use std::process::Command;
 use common::{compile, confs, corpus_dir, repo_root};
 
 fn verdicts(sandbox: &Path, files: &[PathBuf]) -> Vec<(String, String)> {
-    let out = Command::new("python3")
-        .arg(sandbox)
-        .args(files)
-        .output();
+    let out = Command::new("python3").arg(sandbox).args(files).output();
     let Ok(out) = out else {
         panic!("cannot run {}", sandbox.display());
     };
@@ -38,7 +35,9 @@ fn keepalived_gives_the_dump_the_same_verdict() {
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
     if !Path::new("/usr/sbin/keepalived").exists() || !is_root {
-        eprintln!("NOTE: keepalived or root missing: keepalived cross-check skipped");
+        eprintln!(
+            "NOTE: keepalived or root missing: keepalived cross-check skipped"
+        );
         return;
     }
     let sandbox = corpus.join("kt_sandbox.py");
@@ -65,6 +64,9 @@ fn keepalived_gives_the_dump_the_same_verdict() {
             diffs.push(format!("{orig}: keepalived exits {code_a}, on its dump {dump} {code_b}"));
         }
     }
-    println!("keepalived -t: {} originals and their dumps compared", originals.len());
+    println!(
+        "keepalived -t: {} originals and their dumps compared",
+        originals.len()
+    );
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }

@@ -9,27 +9,48 @@ use kac_compiler::source::SourceMap;
 
 /// Lexes and renders one item per line: `file:line:col word word` or a
 /// brace, plus the diagnostics' codes.
-fn render(loader: &dyn kac_compiler::lex::Loader, path: &str, id: Option<&str>) -> String {
+fn render(
+    loader: &dyn kac_compiler::lex::Loader,
+    path: &str,
+    id: Option<&str>,
+) -> String {
     let mut map = SourceMap::default();
     let mut diags = Diagnostics::default();
     let opts = LexOptions {
         config_id: id.map(str::to_owned),
     };
-    let items = match lex_file(loader, Path::new(path), &mut map, &mut diags, &opts) {
-        Ok(i) => i,
-        Err(e) => return format!("io error: {e}"),
-    };
+    let items =
+        match lex_file(loader, Path::new(path), &mut map, &mut diags, &opts) {
+            Ok(i) => i,
+            Err(e) => return format!("io error: {e}"),
+        };
     let mut out = String::new();
     for it in items {
         match it {
-            Item::Open(s) => out.push_str(&format!("{}:{}:{} {{\n", file(&map, s.file), s.line, s.col)),
-            Item::Close(s) => out.push_str(&format!("{}:{}:{} }}\n", file(&map, s.file), s.line, s.col)),
+            Item::Open(s) => out.push_str(&format!(
+                "{}:{}:{} {{\n",
+                file(&map, s.file),
+                s.line,
+                s.col
+            )),
+            Item::Close(s) => out.push_str(&format!(
+                "{}:{}:{} }}\n",
+                file(&map, s.file),
+                s.line,
+                s.col
+            )),
             Item::Line(l) => {
                 let t0 = &l.tokens[0].span;
                 let words: Vec<String> = l
                     .tokens
                     .iter()
-                    .map(|t| if t.quoted { format!("«{}»", t.text) } else { t.text.clone() })
+                    .map(|t| {
+                        if t.quoted {
+                            format!("«{}»", t.text)
+                        } else {
+                            t.text.clone()
+                        }
+                    })
                     .collect();
                 out.push_str(&format!(
                     "{}:{}:{} {}\n",
@@ -58,8 +79,14 @@ fn file(map: &SourceMap, id: kac_compiler::source::FileId) -> String {
 #[test]
 fn every_feature_on_disk() {
     let path = "../fixtures/lexer/keepalived.conf";
-    insta::assert_snapshot!("lexer_fixture_kt_host", render(&FsLoader, path, Some("kt-host")));
-    insta::assert_snapshot!("lexer_fixture_no_id", render(&FsLoader, path, None));
+    insta::assert_snapshot!(
+        "lexer_fixture_kt_host",
+        render(&FsLoader, path, Some("kt-host"))
+    );
+    insta::assert_snapshot!(
+        "lexer_fixture_no_id",
+        render(&FsLoader, path, None)
+    );
 }
 
 fn mem(text: &str) -> String {
@@ -84,13 +111,19 @@ fn comments_anywhere_outside_double_quotes() {
 
 #[test]
 fn conditionals_follow_the_config_id() {
-    assert_eq!(mem("@r1 a\n@r2 b\n@^r2 c\n@^r1 d\n"), "k.conf:1:5 a\nk.conf:3:6 c\n");
+    assert_eq!(
+        mem("@r1 a\n@r2 b\n@^r2 c\n@^r1 d\n"),
+        "k.conf:1:5 a\nk.conf:3:6 c\n"
+    );
 }
 
 #[test]
 fn definitions_braced_and_unbraced() {
     let out = mem("$X=1\n$Y = ${X}2\na $X ${Y} $X, $X) $Xz $X.z\n");
-    assert!(out.starts_with("k.conf:3:1 a 1 12 1, 1) $Xz $X.z\n"), "{out}");
+    assert!(
+        out.starts_with("k.conf:3:1 a 1 12 1, 1) $Xz $X.z\n"),
+        "{out}"
+    );
     assert!(out.contains("diag K0009"), "{out}");
 }
 
@@ -104,7 +137,10 @@ fn multi_line_definition_expands_to_lines() {
 fn seq_and_lst_replay_the_line() {
     let out = mem("~SEQ(i, 3) x$i $i\n");
     // `$i` is substituted wherever it is followed by a blank or the end.
-    assert_eq!(out, "k.conf:1:12 x1 1\nk.conf:1:12 x2 2\nk.conf:1:12 x3 3\n");
+    assert_eq!(
+        out,
+        "k.conf:1:12 x1 1\nk.conf:1:12 x2 2\nk.conf:1:12 x3 3\n"
+    );
     let out = mem("~SEQx(i, 9, 11) ${i}\n");
     assert_eq!(out, "k.conf:1:17 9\nk.conf:1:17 a\nk.conf:1:17 b\n");
     let out = mem("~LST(v, p, q) ${v}\n");

@@ -87,7 +87,10 @@ fn main() -> ExitCode {
         println!("kac {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
-    if matches!(args.first().map(String::as_str), Some("--help" | "-h" | "help")) {
+    if matches!(
+        args.first().map(String::as_str),
+        Some("--help" | "-h" | "help")
+    ) {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
@@ -103,7 +106,12 @@ fn main() -> ExitCode {
         "dump" => dump(&cli),
         "codes" => {
             for c in kac_compiler::diag::codes::all() {
-                println!("{}  {:<7}  {}", c.name(), c.severity.as_str(), c.summary);
+                println!(
+                    "{}  {:<7}  {}",
+                    c.name(),
+                    c.severity.as_str(),
+                    c.summary
+                );
             }
             ExitCode::SUCCESS
         }

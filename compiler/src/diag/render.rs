@@ -107,9 +107,7 @@ pub fn render_json(map: &SourceMap, d: &Diagnostic) -> String {
     let mut obj = serde_json::Map::new();
     let (file, line, col) = match d.span {
         Some(s) => (
-            serde_json::Value::from(
-                map.get(s.file).path.display().to_string(),
-            ),
+            serde_json::Value::from(map.get(s.file).path.display().to_string()),
             serde_json::Value::from(s.line),
             serde_json::Value::from(s.col),
         ),

@@ -64,7 +64,7 @@ impl Micros {
     }
 
     pub fn is_whole_seconds(self) -> bool {
-        self.0 % 1_000_000 == 0
+        self.0.is_multiple_of(1_000_000)
     }
 }
 
@@ -160,7 +160,8 @@ impl fmt::Display for Script {
     /// single-quoted where they need it, which keepalived splits back into
     /// the same words.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let words: Vec<String> = self.argv.iter().map(|w| shell_word(w)).collect();
+        let words: Vec<String> =
+            self.argv.iter().map(|w| shell_word(w)).collect();
         write!(f, "\"{}\"", words.join(" "))
     }
 }
@@ -169,7 +170,18 @@ fn shell_word(w: &str) -> String {
     let plain = !w.is_empty()
         && w.bytes().all(|b| {
             b.is_ascii_alphanumeric()
-                || matches!(b, b'/' | b'.' | b'_' | b'-' | b'=' | b':' | b',' | b'+' | b'@' | b'%')
+                || matches!(
+                    b,
+                    b'/' | b'.'
+                        | b'_'
+                        | b'-'
+                        | b'='
+                        | b':'
+                        | b','
+                        | b'+'
+                        | b'@'
+                        | b'%'
+                )
         });
     if plain {
         return w.to_owned();

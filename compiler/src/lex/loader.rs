@@ -92,8 +92,10 @@ impl Loader for MemLoader {
     }
 
     fn glob(&self, pattern: &str) -> Result<Vec<PathBuf>, String> {
-        let pat = glob::Pattern::new(&normalize(Path::new(pattern)).to_string_lossy())
-            .map_err(|e| e.to_string())?;
+        let pat = glob::Pattern::new(
+            &normalize(Path::new(pattern)).to_string_lossy(),
+        )
+        .map_err(|e| e.to_string())?;
         Ok(self
             .files
             .keys()

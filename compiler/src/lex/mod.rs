@@ -218,8 +218,12 @@ impl Lexer<'_> {
         while i < bytes.len() {
             match bytes[i] {
                 b'"' => in_quote = !in_quote,
-                b'\\' if !in_quote
-                    && matches!(bytes.get(i + 1), Some(b'#') | Some(b'!')) =>
+                b'\\'
+                    if !in_quote
+                        && matches!(
+                            bytes.get(i + 1),
+                            Some(b'#') | Some(b'!')
+                        ) =>
                 {
                     i += 1;
                 }
@@ -231,7 +235,8 @@ impl Lexer<'_> {
             }
             i += 1;
         }
-        if end > 0 && end < bytes.len() && !bytes[end - 1].is_ascii_whitespace() {
+        if end > 0 && end < bytes.len() && !bytes[end - 1].is_ascii_whitespace()
+        {
             let c = char::from(bytes[end]);
             let word_start = raw[..end]
                 .rfind(|ch: char| ch.is_ascii_whitespace())
@@ -480,7 +485,10 @@ impl Lexer<'_> {
         }
         let name = &rest[..name_len];
         let next = rest.as_bytes().get(name_len);
-        let ok = matches!(next, None | Some(b' ') | Some(b'\t') | Some(b',') | Some(b')'));
+        let ok = matches!(
+            next,
+            None | Some(b' ') | Some(b'\t') | Some(b',') | Some(b')')
+        );
         if !ok {
             if self.defs.contains_key(name) {
                 let span = seg.span(i, i + 1 + name_len);
@@ -498,12 +506,8 @@ impl Lexer<'_> {
             }
             return None;
         }
-        let value = self.lookup(
-            name,
-            &[],
-            seg.span(i, i + 1 + name_len),
-            &mut vec![],
-        )?;
+        let value =
+            self.lookup(name, &[], seg.span(i, i + 1 + name_len), &mut vec![])?;
         Some((value, 1 + name_len))
     }
 
@@ -548,7 +552,9 @@ impl Lexer<'_> {
                 let s = dir.display().to_string();
                 Some(if s.is_empty() { ".".into() } else { s })
             }
-            "_INSTANCE" => Some(self.opts.config_id.clone().unwrap_or_default()),
+            "_INSTANCE" => {
+                Some(self.opts.config_id.clone().unwrap_or_default())
+            }
             "_HASH" => Some("#".into()),
             "_BANG" => Some("!".into()),
             "_RANDOM" => {
@@ -558,7 +564,9 @@ impl Lexer<'_> {
                     "`${_RANDOM}` is evaluated once, when the site is compiled",
                 ).with_note("keepalived draws a new value at every start; kac fixes it in the binary");
                 let (lo, hi) = match args {
-                    [a, b] => (a.parse().unwrap_or(0), b.parse().unwrap_or(32767)),
+                    [a, b] => {
+                        (a.parse().unwrap_or(0), b.parse().unwrap_or(32767))
+                    }
                     _ => (0i64, 32767i64),
                 };
                 self.rng ^= self.rng << 13;
@@ -600,7 +608,9 @@ impl Lexer<'_> {
                                     None if self.defs.contains_key(name) => {
                                         return None
                                     }
-                                    None => out.push_str(&value[i..i + close + 3]),
+                                    None => {
+                                        out.push_str(&value[i..i + close + 3])
+                                    }
                                 }
                                 i += close + 3;
                                 continue;
@@ -615,7 +625,11 @@ impl Lexer<'_> {
                     let next = rest.as_bytes().get(n);
                     let ok = matches!(
                         next,
-                        None | Some(b' ') | Some(b'\t') | Some(b',') | Some(b')') | Some(b'\n')
+                        None | Some(b' ')
+                            | Some(b'\t')
+                            | Some(b',')
+                            | Some(b')')
+                            | Some(b'\n')
                     );
                     if n > 0 && ok && self.defs.contains_key(&rest[..n]) {
                         let v = self.lookup(&rest[..n], &[], span, stack)?;
@@ -698,7 +712,12 @@ impl Lexer<'_> {
         let word = &seg.text[..word_len];
         if !matches!(
             word,
-            "include" | "includer" | "includem" | "includew" | "includeb" | "includea"
+            "include"
+                | "includer"
+                | "includem"
+                | "includew"
+                | "includeb"
+                | "includea"
         ) || word_len == seg.text.len()
         {
             return false;
@@ -762,7 +781,9 @@ impl Lexer<'_> {
                 continue;
             }
             let identity = self.loader.identity(&path);
-            if let Some(pos) = self.stack.iter().position(|(id, _, _)| *id == identity) {
+            if let Some(pos) =
+                self.stack.iter().position(|(id, _, _)| *id == identity)
+            {
                 let mut chain: Vec<String> = self.stack[pos..]
                     .iter()
                     .map(|(_, p, _)| p.display().to_string())

@@ -12,14 +12,15 @@ fn number(s: &str) -> Result<i64, String> {
         Some(b) => (true, b),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    let v = if let Some(h) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
-        i64::from_str_radix(h, 16)
-    } else if body.len() > 1 && body.starts_with('0') {
-        i64::from_str_radix(&body[1..], 8)
-    } else {
-        body.parse()
-    }
-    .map_err(|_| format!("`{t}` is not a number"))?;
+    let v =
+        if let Some(h) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
+            i64::from_str_radix(h, 16)
+        } else if body.len() > 1 && body.starts_with('0') {
+            i64::from_str_radix(&body[1..], 8)
+        } else {
+            body.parse()
+        }
+        .map_err(|_| format!("`{t}` is not a number"))?;
     if neg {
         v.checked_neg()
             .ok_or_else(|| format!("`{t}` is out of range"))
@@ -133,7 +134,9 @@ pub fn lst(params: &str) -> Result<Rows, String> {
             names
                 .iter()
                 .enumerate()
-                .map(|(i, n)| (n.clone(), vals.get(i).cloned().unwrap_or_default()))
+                .map(|(i, n)| {
+                    (n.clone(), vals.get(i).cloned().unwrap_or_default())
+                })
                 .collect()
         })
         .collect())
@@ -145,7 +148,8 @@ mod tests {
 
     #[test]
     fn seq_forms() {
-        let v = |r: Rows| r.into_iter().map(|x| x[0].1.clone()).collect::<Vec<_>>();
+        let v =
+            |r: Rows| r.into_iter().map(|x| x[0].1.clone()).collect::<Vec<_>>();
         assert_eq!(v(seq("i, 3", false).unwrap()), ["1", "2", "3"]);
         assert_eq!(v(seq("i, 5, 2, 9", false).unwrap()), ["5", "7", "9"]);
         assert_eq!(v(seq("i, 3, 1", false).unwrap()), ["3", "2", "1"]);
@@ -157,7 +161,10 @@ mod tests {
     #[test]
     fn lst_forms() {
         let r = lst("{a,b}, {1,2}, {3}").unwrap();
-        assert_eq!(r[1], vec![("a".into(), "3".into()), ("b".into(), "".into())]);
+        assert_eq!(
+            r[1],
+            vec![("a".into(), "3".into()), ("b".into(), "".into())]
+        );
         assert_eq!(lst("x, p, q").unwrap().len(), 2);
     }
 }

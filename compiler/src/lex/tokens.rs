@@ -73,9 +73,7 @@ impl LogicalLine {
                 match part.as_rule() {
                     Rule::squote => {
                         quoted = true;
-                        value.push_str(
-                            part.into_inner().as_str(),
-                        );
+                        value.push_str(part.into_inner().as_str());
                     }
                     Rule::dquote => {
                         quoted = true;

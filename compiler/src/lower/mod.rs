@@ -128,7 +128,10 @@ pub fn dispatch<T>(
 ) {
     for node in nodes {
         let name = node.kw();
-        let found = tables.iter().flat_map(|t| t.iter()).find(|k| k.name == name);
+        let found = tables
+            .iter()
+            .flat_map(|t| t.iter())
+            .find(|k| k.name == name);
         let Some(kw) = found else {
             let known = tables.iter().flat_map(|t| t.iter()).map(|k| k.name);
             unknown_keyword(ctx, node.keyword(), context, known);
@@ -138,7 +141,9 @@ pub fn dispatch<T>(
             ctx.report(
                 &DEPRECATED,
                 node.keyword().span,
-                format!("`{name}` is deprecated; its current name is `{current}`"),
+                format!(
+                    "`{name}` is deprecated; its current name is `{current}`"
+                ),
             )
             .with_help(format!("write `{current}`"));
         }
@@ -229,6 +234,18 @@ pub struct Args<'n> {
     pos: usize,
 }
 
+impl<'n> Iterator for Args<'n> {
+    type Item = &'n Token;
+
+    fn next(&mut self) -> Option<&'n Token> {
+        let t = self.node.line.tokens.get(self.pos);
+        if t.is_some() {
+            self.pos += 1;
+        }
+        t
+    }
+}
+
 impl<'n> Args<'n> {
     pub fn new(node: &'n Node) -> Self {
         Args { node, pos: 1 }
@@ -251,14 +268,6 @@ impl<'n> Args<'n> {
 
     pub fn peek(&self) -> Option<&'n Token> {
         self.node.line.tokens.get(self.pos)
-    }
-
-    pub fn next(&mut self) -> Option<&'n Token> {
-        let t = self.node.line.tokens.get(self.pos);
-        if t.is_some() {
-            self.pos += 1;
-        }
-        t
     }
 
     /// The next word if it equals `word`.
@@ -301,7 +310,8 @@ impl<'n> Args<'n> {
     pub fn finish(mut self, ctx: &mut Ctx) {
         let rest = self.rest();
         if let (Some(first), Some(last)) = (rest.first(), rest.last()) {
-            let words: Vec<&str> = rest.iter().map(|t| t.text.as_str()).collect();
+            let words: Vec<&str> =
+                rest.iter().map(|t| t.text.as_str()).collect();
             let kw = &self.node.keyword().text;
             ctx.report(
                 &EXTRA_PARAMETERS,
@@ -309,7 +319,9 @@ impl<'n> Args<'n> {
                 format!("unexpected `{}` after `{kw}`", words.join(" ")),
             )
             .with_label("keepalived ignores these words")
-            .with_help("put each keyword on its own line, or remove the extra words");
+            .with_help(
+                "put each keyword on its own line, or remove the extra words",
+            );
         }
     }
 }

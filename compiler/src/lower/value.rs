@@ -33,8 +33,13 @@ pub fn int(
                 tok.span,
                 format!("{what} `{t}` is not a number"),
             );
-            if t.trim_end_matches(|c: char| c.is_ascii_alphabetic()).parse::<i64>().is_ok() {
-                d.with_help("keepalived takes no units here; write the plain number");
+            if t.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                .parse::<i64>()
+                .is_ok()
+            {
+                d.with_help(
+                    "keepalived takes no units here; write the plain number",
+                );
             }
             return None;
         }
@@ -61,12 +66,8 @@ pub fn uint(
 ) -> Option<u64> {
     let t = tok.text.as_str();
     if t.starts_with('-') && t[1..].parse::<u64>().is_ok() {
-        ctx.report(
-            &OUT_OF_RANGE,
-            tok.span,
-            format!("{what} {t} is negative"),
-        )
-        .with_label(format!("must be {min}..={max}"));
+        ctx.report(&OUT_OF_RANGE, tok.span, format!("{what} {t} is negative"))
+            .with_label(format!("must be {min}..={max}"));
         return None;
     }
     let v: u64 = match t.parse() {
@@ -77,8 +78,13 @@ pub fn uint(
                 tok.span,
                 format!("{what} `{t}` is not a number"),
             );
-            if t.trim_end_matches(|c: char| c.is_ascii_alphabetic()).parse::<u64>().is_ok() {
-                d.with_help("keepalived takes no units here; write the plain number");
+            if t.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                .parse::<u64>()
+                .is_ok()
+            {
+                d.with_help(
+                    "keepalived takes no units here; write the plain number",
+                );
             }
             return None;
         }
@@ -114,7 +120,9 @@ pub fn seconds(
                 format!("{what} `{t}` {msg}"),
             );
             if t.ends_with(['s', 'm', 'h']) {
-                d.with_help("keepalived takes seconds without a unit, e.g. `1.5`");
+                d.with_help(
+                    "keepalived takes seconds without a unit, e.g. `1.5`",
+                );
             }
             return None;
         }
@@ -149,7 +157,9 @@ pub fn parse_micros(t: &str) -> Result<Micros, &'static str> {
         return Err("is not a decimal number of seconds");
     }
     if frac.len() > 6 {
-        return Err("has more than 6 decimals (keepalived counts microseconds)");
+        return Err(
+            "has more than 6 decimals (keepalived counts microseconds)",
+        );
     }
     let secs: u64 = if int_part.is_empty() {
         0
@@ -229,9 +239,8 @@ pub fn parse_prefix(t: &str) -> Result<IpPrefix, String> {
         Some((a, l)) => (a, Some(l)),
         None => (t, None),
     };
-    let addr: IpAddr = a
-        .parse()
-        .map_err(|_| "is not an IP address".to_owned())?;
+    let addr: IpAddr =
+        a.parse().map_err(|_| "is not an IP address".to_owned())?;
     let max = crate::ir::value::Family::of(&addr).max_prefix();
     let len = match l {
         None => max,
@@ -260,15 +269,14 @@ pub fn choice<V: Copy>(
         return Some(*v);
     }
     let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-    let d = ctx.report(
-        &INVALID_CHOICE,
-        tok.span,
-        format!("unknown {what} `{t}`"),
-    );
+    let d =
+        ctx.report(&INVALID_CHOICE, tok.span, format!("unknown {what} `{t}`"));
     d.with_label(format!("expected one of: {}", names.join(", ")));
     if let Some(s) = closest(t, names.iter().copied()) {
         if s.eq_ignore_ascii_case(t) {
-            d.with_help(format!("write `{s}`: keepalived compares these case-sensitively"));
+            d.with_help(format!(
+                "write `{s}`: keepalived compares these case-sensitively"
+            ));
         } else {
             d.with_help(format!("did you mean `{s}`?"));
         }
@@ -292,7 +300,11 @@ pub fn command(
     let words = match line.script_words(index) {
         Ok(w) => w,
         Err(msg) => {
-            let span = line.tokens.get(index).map(|t| t.span).unwrap_or(node.span());
+            let span = line
+                .tokens
+                .get(index)
+                .map(|t| t.span)
+                .unwrap_or(node.span());
             ctx.report(
                 &BAD_SCRIPT,
                 span,
@@ -324,7 +336,11 @@ pub fn command(
         match inner.script_words(0) {
             Ok(w) => w.into_iter().map(|t| t.text).collect(),
             Err(msg) => {
-                ctx.report(&BAD_SCRIPT, first.span, format!("cannot split the command: {msg}"));
+                ctx.report(
+                    &BAD_SCRIPT,
+                    first.span,
+                    format!("cannot split the command: {msg}"),
+                );
                 return None;
             }
         }
@@ -335,8 +351,14 @@ pub fn command(
     let (argv, run_as_v) = if run_as {
         let r = match rest {
             [] => None,
-            [u] => Some(RunAs { user: u.text.clone(), group: None }),
-            [u, g] => Some(RunAs { user: u.text.clone(), group: Some(g.text.clone()) }),
+            [u] => Some(RunAs {
+                user: u.text.clone(),
+                group: None,
+            }),
+            [u, g] => Some(RunAs {
+                user: u.text.clone(),
+                group: Some(g.text.clone()),
+            }),
             [u, g, extra @ ..] => {
                 let (a, b) = (extra[0].span, extra[extra.len() - 1].span);
                 ctx.report(
@@ -345,7 +367,10 @@ pub fn command(
                     format!("unexpected words after `{}`'s user and group", node.kw()),
                 )
                 .with_help("to pass arguments, put the command and its arguments in double quotes");
-                Some(RunAs { user: u.text.clone(), group: Some(g.text.clone()) })
+                Some(RunAs {
+                    user: u.text.clone(),
+                    group: Some(g.text.clone()),
+                })
             }
         };
         (argv, r)
@@ -355,7 +380,11 @@ pub fn command(
         (a, None)
     };
     if argv.is_empty() || argv[0].is_empty() {
-        ctx.report(&BAD_SCRIPT, first.span, format!("`{}` has an empty command", node.kw()));
+        ctx.report(
+            &BAD_SCRIPT,
+            first.span,
+            format!("`{}` has an empty command", node.kw()),
+        );
         return None;
     }
     let span = match words.last() {
@@ -377,17 +406,27 @@ fn node_missing(ctx: &mut Ctx, node: &Node, what: &str) {
         node.keyword().span,
         format!("`{}` is missing its {what}", node.kw()),
     )
-    .with_note("keepalived stops at this line and does not start (exit code 2)");
+    .with_note(
+        "keepalived stops at this line and does not start (exit code 2)",
+    );
 }
 
 /// Stores `value` into a single-valued setting; a second occurrence is
 /// reported (the later one wins, as in keepalived).
-pub fn set_once<T>(ctx: &mut Ctx, slot: &mut Option<Sp<T>>, value: Sp<T>, node: &Node) {
+pub fn set_once<T>(
+    ctx: &mut Ctx,
+    slot: &mut Option<Sp<T>>,
+    value: Sp<T>,
+    node: &Node,
+) {
     if let Some(prev) = slot {
         ctx.report(
             &DUPLICATE_KEYWORD,
             node.keyword().span,
-            format!("`{}` is given twice; this one replaces the first", node.kw()),
+            format!(
+                "`{}` is given twice; this one replaces the first",
+                node.kw()
+            ),
         )
         .with_related(prev.span, "first given here");
     }
