@@ -378,6 +378,15 @@ static DEFS_MISPLACED: &[Kw<Config>] = &[
     Kw::any("down_timer_adverts", misplaced),
     Kw::any("lvs_id", misplaced),
     Kw::any("lvs_sync_daemon_interface", misplaced),
+    // Top-level keywords: keepalived 2.2.7 installs them at the file level
+    // only, and reports them as unknown inside global_defs.
+    Kw::any("net_namespace", misplaced),
+    Kw::any("net_namespace_ipvs", misplaced),
+    Kw::any("namespace_with_ipsets", misplaced),
+    Kw::any("instance", misplaced),
+    Kw::any("use_pid_dir", misplaced),
+    Kw::any("child_wait_time", misplaced),
+    Kw::any("linkbeat_use_polling", misplaced),
     Kw::any("use_symlink_paths", newer),
     Kw::any("set_supplementary_groups", newer),
     Kw::any("v3_checksum_as_v2", newer),
@@ -394,7 +403,7 @@ static DEFS_MISPLACED: &[Kw<Config>] = &[
 ];
 
 /// The keyword tables of `global_defs`.
-fn defs_tables() -> [&'static [Kw<Config>]; 11] {
+fn defs_tables() -> [&'static [Kw<Config>]; 10] {
     [
         DEFS_MAIN,
         DEFS_PROTO,
@@ -406,22 +415,8 @@ fn defs_tables() -> [&'static [Kw<Config>]; 11] {
         &DEFS_VRRP_FIFO,
         &DEFS_LVS_FIFO,
         DEFS_MISPLACED,
-        // The top-level single-line keywords are accepted in global_defs
-        // too (keepalived installs them as root keywords of both).
-        TOP_IN_DEFS,
     ]
 }
-
-/// Top-level keywords that keepalived also accepts inside global_defs.
-static TOP_IN_DEFS: &[Kw<Config>] = &[
-    Kw::line("net_namespace", net_namespace),
-    Kw::line("net_namespace_ipvs", net_namespace_ipvs),
-    flag!("namespace_with_ipsets" => namespace_with_ipsets),
-    Kw::line("instance", instance),
-    flag!("use_pid_dir" => use_pid_dir),
-    uint!("child_wait_time", 0, U32 => child_wait_time),
-    flag!("linkbeat_use_polling" => linkbeat_use_polling),
-];
 
 fn global_defs(ctx: &mut Ctx, node: &Node, c: &mut Config) {
     value::bare(ctx, node);
@@ -1399,6 +1394,18 @@ fn misplaced(ctx: &mut Ctx, node: &Node, _c: &mut Config) {
             d.with_note("`lvs_id` is a keepalived 1.x keyword; keepalived 2.2.7 reports it as unknown")
                 .with_help("use `router_id` to name this host");
         }
+        "net_namespace"
+        | "net_namespace_ipvs"
+        | "namespace_with_ipsets"
+        | "instance"
+        | "use_pid_dir"
+        | "child_wait_time"
+        | "linkbeat_use_polling" => {
+            d.with_note(format!(
+                "`{kw}` is a top-level keyword; keepalived 2.2.7 reports it as unknown inside global_defs and ignores it"
+            ))
+            .with_help(format!("move the `{kw}` line out of `global_defs`, before the block"));
+        }
         "lvs_sync_daemon_interface" => {
             d.with_note("keepalived 2.x reports it as unknown in global_defs")
                 .with_help("write `lvs_sync_daemon INTERFACE VRRP_INSTANCE`");
@@ -1543,6 +1550,20 @@ mod tests {
     fn errors() {
         assert_eq!(defs_codes("garp_master_delay 5"), ["K0100"]);
         assert_eq!(defs_codes("lvs_id LVS1"), ["K0100"]);
+        // Top-level keywords are unknown inside global_defs in 2.2.7.
+        for kw in [
+            "net_namespace blue",
+            "net_namespace_ipvs",
+            "namespace_with_ipsets",
+            "instance one",
+            "use_pid_dir",
+            "child_wait_time 3",
+            "linkbeat_use_polling",
+        ] {
+            assert_eq!(defs_codes(kw), ["K0100"], "{kw}");
+        }
+        let c = compile("global_defs {\n net_namespace blue\n}\n");
+        assert!(c.config.global.net_namespace.is_none());
         assert_eq!(defs_codes("vmac_prefix a\nvmac_prefix b"), ["K0101"]);
         assert_eq!(defs_codes("vrrp_mcast_group4 192.0.2.1"), ["K0102"]);
         assert_eq!(defs_codes("vrrp_mcast_group6 ff05::12"), ["K0103"]);
