@@ -37,6 +37,7 @@ crate::codes! {
     SYNC_INSTANCE_UNKNOWN = 114, Error, "`lvs_sync_daemon` names a vrrp_instance that does not exist";
     FLAG_VALUE_IGNORED = 115, Error, "a flag keyword followed by `off`/`false`/`no`, which keepalived ignores (the flag is set)";
     EMPTY_VALUE = 116, Error, "a keyword given without the value it needs";
+    DEFAULT_SCRIPT_USER = 117, Warning, "`enable_script_security` without `script_user` relies on a `keepalived_script` user on the router";
 }
 
 const UINT_SECS: u64 = u32::MAX as u64 / 1_000_000;
@@ -1431,6 +1432,33 @@ fn newer(ctx: &mut Ctx, node: &Node, _c: &mut Config) {
 pub fn check(ctx: &mut Ctx, config: &Config) {
     check_sync_instance(ctx, config);
     check_script_security(ctx, config);
+    check_default_script_user(ctx, config);
+}
+
+/// With `enable_script_security` and no `script_user`, keepalived runs
+/// scripts as `keepalived_script`, and disables every script that has no
+/// user of its own when that user does not exist on the router.
+fn check_default_script_user(ctx: &mut Ctx, config: &Config) {
+    let g = &config.global;
+    let Some(enabled) = &g.enable_script_security else {
+        return;
+    };
+    if g.script_user.is_some() {
+        return;
+    }
+    let Some((cmd, _)) =
+        config.commands().into_iter().find(|(_, own_user)| !own_user)
+    else {
+        return;
+    };
+    ctx.report(
+        &DEFAULT_SCRIPT_USER,
+        enabled.span,
+        "`enable_script_security` is set but `script_user` is not",
+    )
+    .with_related(cmd.span, "this script runs as `keepalived_script`")
+    .with_note("keepalived disables these scripts (and their trackers) when the router has no `keepalived_script` user")
+    .with_help("add `script_user USER` (a user that exists on the router) to global_defs");
 }
 
 /// `lvs_sync_daemon ... VRRP_INSTANCE` must name an instance.

@@ -672,7 +672,7 @@ mod tests {
     /// global script-security warning stays out of the way.
     fn track_codes(text: &str) -> Vec<String> {
         let c = compile(&format!(
-            "global_defs {{\n enable_script_security\n}}\n{text}"
+            "global_defs {{\n enable_script_security\n script_user nobody\n}}\n{text}"
         ));
         codes(&c).into_iter().filter(|c| c != "K0410").collect()
     }
@@ -775,7 +775,7 @@ mod tests {
 
     #[test]
     fn unused_script_warning() {
-        let c = compile("global_defs {\n enable_script_security\n}\nvrrp_script s {\n script /bin/x\n}\n");
+        let c = compile("global_defs {\n enable_script_security\n script_user nobody\n}\nvrrp_script s {\n script /bin/x\n}\n");
         assert_eq!(codes(&c), ["K0410"]);
     }
 

@@ -54,7 +54,7 @@ crate::codes! {
     MCAST_DST_INVALID = 231, Error, "an `mcast_dst_ip` that is not a usable multicast group";
     AUTH_NO_PASS = 232, Error, "`authentication` without `auth_pass`";
     UNICAST_NO_PEERS = 233, Warning, "unicast settings without any unicast peer";
-    NO_INTERFACE = 234, Error, "a multicast instance without `interface`";
+    NO_INTERFACE = 234, Error, "an instance without `interface`";
     IFNAME_INVALID = 235, Error, "an interface name keepalived cannot use";
     VRF_WITH_INTERFACE = 236, Error, "`vrf` together with `interface`";
     BAD_VMAC = 237, Error, "a `use_vmac` / `use_ipvlan` argument keepalived ignores";
