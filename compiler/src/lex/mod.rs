@@ -41,6 +41,10 @@ pub const MAX_LINE: usize = 1023;
 /// a loop.
 const MAX_DEPTH: usize = 64;
 
+/// How many lines expansions may produce in all: nested `~SEQ`s multiply,
+/// and a typo must not make the compiler run out of memory.
+const MAX_LINES: usize = 1_000_000;
+
 crate::codes! {
     UNTERMINATED_QUOTE = 1, Error, "a double quote is not closed on its line";
     LINE_TOO_LONG = 2, Error, "a line is longer than keepalived's 1023-byte limit";
@@ -124,6 +128,12 @@ pub struct Lexer<'a> {
     stack: Vec<(PathBuf, PathBuf, Option<Span>)>,
     items: Vec<Item>,
     rng: u64,
+    /// Multi-line definitions being expanded, outermost first (a name
+    /// that reappears is a cycle, even through `~SEQ`).
+    expanding: Vec<String>,
+    /// Lines processed so far, against [`MAX_LINES`].
+    lines_seen: usize,
+    budget_reported: bool,
 }
 
 /// Lexes `path` and everything it includes.
@@ -144,6 +154,9 @@ pub fn lex_file(
         stack: Vec::new(),
         items: Vec::new(),
         rng: 0x2545_f491_4f6c_dd1d,
+        expanding: Vec::new(),
+        lines_seen: 0,
+        budget_reported: false,
     };
     lx.read_text(path.to_path_buf(), text, None);
     Ok(lx.items)
@@ -298,6 +311,20 @@ impl Lexer<'_> {
             );
             return;
         }
+        self.lines_seen += 1;
+        if self.lines_seen > MAX_LINES {
+            if !self.budget_reported {
+                self.budget_reported = true;
+                self.diags
+                    .report(
+                        &NESTING_TOO_DEEP,
+                        seg.whole_span(),
+                        format!("expansions produce more than {MAX_LINES} lines"),
+                    )
+                    .with_note("the rest of the file is not read");
+            }
+            return;
+        }
         let mut seg = seg.trim_start();
         let mut substituted = false;
         loop {
@@ -332,7 +359,26 @@ impl Lexer<'_> {
                         .with_note("keepalived would read this line as an unknown keyword");
                     return;
                 }
-                if let Some(lines) = self.whole_line_multidef(&seg) {
+                if let Some((name, lines)) = self.whole_line_multidef(&seg) {
+                    if self.expanding.contains(&name) {
+                        let chain = self
+                            .expanding
+                            .iter()
+                            .chain(std::iter::once(&name))
+                            .map(|n| format!("${n}"))
+                            .collect::<Vec<_>>()
+                            .join(" -> ");
+                        self.diags
+                            .report(
+                                &DEFINITION_CYCLE,
+                                seg.whole_span(),
+                                format!("`${name}` expands to itself"),
+                            )
+                            .with_note(format!("expansion chain: {chain}"))
+                            .with_note("keepalived 2.2.7 loops forever on this");
+                        return;
+                    }
+                    self.expanding.push(name);
                     for l in lines {
                         let cols = vec![seg.cols[0]; l.len()];
                         self.process(
@@ -345,6 +391,7 @@ impl Lexer<'_> {
                             depth + 1,
                         );
                     }
+                    self.expanding.pop();
                     return;
                 }
             }
@@ -400,7 +447,7 @@ impl Lexer<'_> {
         }
     }
 
-    fn whole_line_multidef(&self, seg: &Seg) -> Option<Vec<String>> {
+    fn whole_line_multidef(&self, seg: &Seg) -> Option<(String, Vec<String>)> {
         let t = seg.text.trim();
         let name = t
             .strip_prefix("${")
@@ -408,7 +455,7 @@ impl Lexer<'_> {
             .or_else(|| t.strip_prefix('$'))?;
         let def = self.defs.get(name)?;
         if def.multiline {
-            Some(def.lines.clone())
+            Some((name.to_owned(), def.lines.clone()))
         } else {
             None
         }

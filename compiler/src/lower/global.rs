@@ -1375,7 +1375,32 @@ fn umask_symbols(s: &str) -> Option<u32> {
     Some(bits)
 }
 
-fn include_check(_ctx: &mut Ctx, node: &Node, c: &mut Config) {
+/// `include_check [TYPE] [+TYPE|-TYPE]...`: the first word may set the
+/// type, later ones must add (`+`) or remove (`-`) one. keepalived 2.2.7
+/// reports and ignores an unknown type or a second type to set.
+fn include_check(ctx: &mut Ctx, node: &Node, c: &mut Config) {
+    const TYPES: &[(&str, ())] = &[
+        ("read", ()),
+        ("match", ()),
+        ("wildcard_match", ()),
+        ("brace_match", ()),
+    ];
+    for (i, tok) in node.args().iter().enumerate() {
+        let name = tok.text.strip_prefix(['+', '-']);
+        if name.is_none() && i > 0 {
+            ctx.report(
+                &super::EXTRA_PARAMETERS,
+                tok.span,
+                format!("`include_check` type `{}` after the first", tok.text),
+            )
+            .with_note("keepalived ignores it: only the first type may be written without `+`/`-`")
+            .with_help(format!("write `+{}` to add it", tok.text));
+            continue;
+        }
+        let mut bare = tok.clone();
+        bare.text = name.unwrap_or(&tok.text).to_owned();
+        value::choice(ctx, &bare, TYPES, "include_check type", false);
+    }
     let words: Vec<String> =
         node.args().iter().map(|t| t.text.clone()).collect();
     c.global.include_check = Some(Sp::new(words, node.keyword().span));
@@ -1528,6 +1553,17 @@ mod tests {
     /// Lowers `body` inside global_defs and returns the diagnostics' codes.
     fn defs_codes(body: &str) -> Vec<String> {
         codes(&compile(&format!("global_defs {{\n{body}\n}}\n")))
+    }
+
+    /// Found by the differential test: keepalived reports unknown types.
+    #[test]
+    fn include_check_types() {
+        assert!(defs_codes("include_check").is_empty());
+        assert!(defs_codes("include_check read +match -brace_match").is_empty());
+        assert!(defs_codes("include_check +wildcard_match").is_empty());
+        assert_eq!(defs_codes("include_check reed"), ["K0040"]);
+        assert_eq!(defs_codes("include_check read +Match"), ["K0040"]);
+        assert_eq!(defs_codes("include_check read match"), ["K0035"]);
     }
 
     #[test]

@@ -205,15 +205,26 @@ pub fn flag(ctx: &mut Ctx, node: &Node) -> Option<bool> {
 }
 
 /// An IP address (no prefix).
+///
+/// keepalived cuts a `/LEN` or `-RANGE` off a single address silently;
+/// kac rejects it (deliberately stricter): the keyword takes one address,
+/// and the suffix usually means a VIP entry was pasted in the wrong place.
 pub fn ip(ctx: &mut Ctx, tok: &Token, what: &str) -> Option<IpAddr> {
     match tok.text.parse::<IpAddr>() {
         Ok(a) => Some(a),
         Err(_) => {
-            ctx.report(
+            let d = ctx.report(
                 &INVALID_ADDRESS,
                 tok.span,
                 format!("{what} `{}` is not an IP address", tok.text),
             );
+            let bare = tok.text.split(['/', '-']).next().unwrap_or_default();
+            if bare != tok.text && bare.parse::<IpAddr>().is_ok() {
+                d.with_note(
+                    "keepalived drops the suffix silently: this keyword takes one address",
+                )
+                .with_help(format!("write `{bare}`"));
+            }
             None
         }
     }
@@ -563,5 +574,32 @@ mod tests {
         assert!(parse_micros("-1").is_err());
         assert_eq!(Micros(1_500_000).to_string(), "1.5");
         assert_eq!(Micros(3_000_000).to_string(), "3");
+    }
+
+    /// A prefix on a single address is an error with the fix as help
+    /// (keepalived cuts it off silently; found by the differential test).
+    #[test]
+    fn ip_with_a_prefix_suggests_the_bare_address() {
+        let c = crate::compile_str(
+            "t.conf",
+            "bfd_instance b {\n neighbor_ip 192.0.2.2/24\n}\n",
+            &crate::Options::default(),
+        );
+        let d = c
+            .diagnostics
+            .iter()
+            .find(|d| d.code.id == 39)
+            .expect("K0039");
+        assert_eq!(d.help.as_deref(), Some("write `192.0.2.2`"));
+        let c = crate::compile_str(
+            "t.conf",
+            "bfd_instance b {\n neighbor_ip abc\n}\n",
+            &crate::Options::default(),
+        );
+        assert!(c
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.id == 39)
+            .all(|d| d.help.is_none()));
     }
 }

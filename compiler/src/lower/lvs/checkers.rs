@@ -298,7 +298,41 @@ fn checker_block(ctx: &mut Ctx, node: &Node, rs: &mut RealServer) {
     let mut checker = Checker::new(Sp::new(*kind, node.keyword().span));
     dispatch(ctx, node.children(), tables(*kind), &mut checker, node.kw());
     if complete(ctx, node, &mut checker) {
+        bindto_family(ctx, &checker.conn, &rs.addr);
+        if let CheckDetail::Smtp(smtp) = &checker.detail {
+            for host in &smtp.hosts {
+                bindto_family(ctx, host, &rs.addr);
+            }
+        }
         rs.checkers.push(checker);
+    }
+}
+
+/// keepalived 2.2.7 checks `bindto` against the address the checker
+/// connects to *when it reads bindto*: `connect_ip` if written before it,
+/// else the real server's address. On a mismatch it drops bindto. (Both
+/// given, of different families: [`connection_ok`] reports it.)
+fn bindto_family(ctx: &mut Ctx, co: &crate::ir::lvs::ConnectOpts, rs: &Sp<IpAddr>) {
+    let Some(src) = &co.bindto else { return };
+    if let Some(dst) = &co.connect_ip {
+        let (d, b) = (dst.span, src.span);
+        let before = d.file == b.file && (d.line, d.col) < (b.line, b.col);
+        if before || dst.is_ipv4() != src.is_ipv4() {
+            return;
+        }
+    }
+    if src.is_ipv4() != rs.is_ipv4() {
+        ctx.report(
+            &FAMILY_MISMATCH,
+            src.span,
+            format!(
+                "bindto `{}` is not of the family of real server `{}`",
+                src.value, rs.value
+            ),
+        )
+        .with_related(rs.span, "the checker connects here")
+        .with_note("keepalived ignores this bindto: the checker connects to the real server unless `connect_ip` comes before `bindto`")
+        .with_help("bind to an address of the real server's family, or write `connect_ip` before `bindto`");
     }
 }
 

@@ -453,3 +453,33 @@ fn garbage_never_panics() {
         let _ = c.dump();
     }
 }
+
+/// keepalived 2.2.7 compares `bindto` with the real server's address when
+/// no `connect_ip` precedes it, and drops it on a family mismatch (found by
+/// the differential test).
+#[test]
+fn bindto_of_the_other_family_than_the_real_server() {
+    let check = |body: &str| {
+        compile(&vs("", &format!("  TCP_CHECK {{\n{body}\n  }}")))
+    };
+    let c = check("   bindto 2001:db8::1");
+    assert_eq!(errors(&c).len(), 1, "{}", c.render_human());
+    assert!(has(&c, "K0305"));
+    // connect_ip first: bindto is compared with it.
+    let c = check("   connect_ip 2001:db8::10\n   bindto 2001:db8::1");
+    assert!(errors(&c).is_empty(), "{}", c.render_human());
+    // connect_ip after bindto of the same family: bindto was already dropped.
+    let c = check("   bindto 2001:db8::1\n   connect_ip 2001:db8::10");
+    assert_eq!(errors(&c).len(), 1, "{}", c.render_human());
+    // Different families between the two: one error, not two.
+    let c = check("   bindto 2001:db8::1\n   connect_ip 192.0.2.10");
+    assert_eq!(errors(&c).len(), 1, "{}", c.render_human());
+    let c = check("   bindto 192.0.2.2");
+    assert!(errors(&c).is_empty());
+    // SMTP_CHECK host blocks too.
+    let c = compile(&vs(
+        "",
+        "  SMTP_CHECK {\n   host {\n    bindto 2001:db8::1\n   }\n  }",
+    ));
+    assert!(has(&c, "K0305"), "{}", c.render_human());
+}

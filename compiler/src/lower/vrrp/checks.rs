@@ -297,6 +297,40 @@ fn families(ctx: &mut Ctx, inst: &VrrpInstance) {
     }
 }
 
+/// A unicast keyword in an instance without any unicast peer: keepalived
+/// 2.2.7 warns (deprecated) and falls back to multicast. One warning per
+/// instance, on the first such keyword, as keepalived does.
+fn unicast_without_peers(ctx: &mut Ctx, inst: &VrrpInstance) {
+    let (span, kw) = if let Some(s) = &inst.unicast_src_ip {
+        (s.span, "unicast_src_ip")
+    } else if let Some(p) = &inst.unicast_peer {
+        (p.span, "an empty unicast_peer block")
+    } else if let Some(c) = &inst.old_unicast_checksum {
+        (c.span, "old_unicast_checksum")
+    } else if inst.check_unicast_src {
+        (inst.name.span, "check_unicast_src")
+    } else {
+        return;
+    };
+    let kw = if kw.starts_with("an ") {
+        kw.to_owned()
+    } else {
+        format!("`{kw}`")
+    };
+    let help = if inst.unicast_src_ip.is_some() {
+        "add a `unicast_peer { }` block, or write `mcast_src_ip`"
+    } else {
+        "list the peers in `unicast_peer { }`, or remove the unicast settings"
+    };
+    ctx.report(
+        &UNICAST_NO_PEERS,
+        span,
+        format!("{kw} without unicast peers"),
+    )
+    .with_note("keepalived falls back to multicast (deprecated behaviour)")
+    .with_help(help);
+}
+
 fn unicast(ctx: &mut Ctx, inst: &VrrpInstance) {
     let src = inst.src_ip();
     for p in inst.peers() {
@@ -337,20 +371,8 @@ fn unicast(ctx: &mut Ctx, inst: &VrrpInstance) {
                 "add a `unicast_peer { }` block, or remove `unicast_ttl`",
             );
         }
-        if let Some(s) = &inst.unicast_src_ip {
-            if !inst.unicast_fault_no_peer {
-                ctx.report(
-                    &UNICAST_NO_PEERS,
-                    s.span,
-                    "`unicast_src_ip` without unicast peers",
-                )
-                .with_note(
-                    "keepalived falls back to multicast (deprecated behaviour)",
-                )
-                .with_help(
-                    "add a `unicast_peer { }` block, or write `mcast_src_ip`",
-                );
-            }
+        if !inst.unicast_fault_no_peer {
+            unicast_without_peers(ctx, inst);
         }
     }
     if let Some(d) = &inst.mcast_dst_ip {

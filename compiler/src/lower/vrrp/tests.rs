@@ -447,3 +447,27 @@ fn dump_round_trips() {
         inst(" unicast_peer {\n }\n native_ipv6").replace("192.168.10.100/24", "fe80::1")
     ));
 }
+
+/// keepalived 2.2.7 warns (deprecated, falls back to multicast) for any
+/// unicast keyword without peers, not only `unicast_src_ip` (found by the
+/// differential test).
+#[test]
+fn unicast_keywords_without_peers_warn() {
+    for extra in [
+        " unicast_peer {\n }",
+        " check_unicast_src",
+        " old_unicast_checksum",
+    ] {
+        let c = compile(&inst(extra));
+        assert_eq!(codes(&c), [233], "{extra}");
+        assert!(!c.has_errors());
+    }
+    // One warning per instance, on the first unicast keyword.
+    let c = compile(&inst(" unicast_src_ip 192.168.10.1\n check_unicast_src"));
+    assert_eq!(codes(&c), [233]);
+    // With peers, or when the instance is told to go to fault: nothing.
+    let c = compile(&inst(" check_unicast_src\n unicast_peer {\n  192.168.10.2\n }"));
+    assert!(!has(&c, 233));
+    let c = compile(&inst(" check_unicast_src\n unicast_fault_no_peer"));
+    assert!(!has(&c, 233));
+}
