@@ -1,6 +1,7 @@
 //! Replays the inputs in `tests/fuzz_regressions/` (crashes and hangs the
 //! fuzz targets once found): each must compile without panicking, within
-//! a time limit.
+//! a time limit, and an error-free one must dump to an error-free fixed
+//! point (as the `front_end` fuzz target checks).
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -18,21 +19,36 @@ const FILES: [&str; 4] = [
     "/f/sub/c.conf",
 ];
 
-/// Everything the fuzz targets do with one input.
-fn exercise(text: &str) {
+/// Everything the fuzz targets do with one input: compile, render, dump,
+/// and for an error-free input check that the dump is error-free and a
+/// fixed point. `Err` says what went wrong.
+fn exercise(text: &str) -> Result<(), String> {
     let c = compile_str("fuzz.conf", text, &Options::default());
-    let _ = (c.render_human(), c.render_json(), c.dump());
+    let _ = (c.render_human(), c.render_json());
+    let dump1 = c.dump();
+    if !c.has_errors() {
+        let again = compile_str("fuzz.conf", &dump1, &Options::default());
+        if again.has_errors() {
+            return Err(format!(
+                "the dump has errors:\n{}",
+                again.render_human()
+            ));
+        }
+        if again.dump() != dump1 {
+            return Err("the dump is not a fixed point".into());
+        }
+    }
     if text.contains('\0') {
         let mut loader = MemLoader::new();
         for (name, part) in FILES.iter().zip(text.splitn(FILES.len(), '\0')) {
             loader = loader.with(*name, part);
         }
-        if let Ok(c) =
-            compile_with(&loader, Path::new(FILES[0]), &Options::default())
-        {
+        let path = Path::new(FILES[0]);
+        if let Ok(c) = compile_with(&loader, path, &Options::default()) {
             let _ = (c.render_human(), c.render_json(), c.dump());
         }
     }
+    Ok(())
 }
 
 #[test]
@@ -54,12 +70,14 @@ fn fuzz_regressions_do_not_crash_or_hang() {
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let (tx, rx) = mpsc::channel();
         let worker = thread::spawn(move || {
-            exercise(&text);
-            let _ = tx.send(());
+            let _ = tx.send(exercise(&text));
         });
         match rx.recv_timeout(LIMIT) {
-            Ok(()) => {
+            Ok(result) => {
                 let _ = worker.join();
+                if let Err(e) = result {
+                    failures.push(format!("{}: {e}", path.display()));
+                }
             }
             // A panic drops the sender: recv fails at once.
             Err(mpsc::RecvTimeoutError::Disconnected) => {

@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = first.render_human();
     let _ = first.render_json();
     let dump1 = first.dump();
-    if first.has_errors() || std::env::var_os("KAC_FUZZ_NO_FIXPOINT").is_some() {
+    if first.has_errors() || std::env::var_os("KAC_FUZZ_NO_FIXPOINT").is_some()
+    {
         return;
     }
     let second = compile_str("fuzz.conf", &dump1, &opts);

@@ -31,7 +31,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut map = SourceMap::default();
     let mut diags = Diagnostics::default();
-    let Ok(items) = lex_file(&loader, Path::new(FILES[0]), &mut map, &mut diags, &opts)
+    let Ok(items) =
+        lex_file(&loader, Path::new(FILES[0]), &mut map, &mut diags, &opts)
     else {
         return;
     };

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Runs every test of the repository, in order, and reports each step:
+#   1. cargo fmt --all --check
+#   2. cargo clippy --workspace --all-targets -- -D warnings
+#   3. cargo test --workspace   (unit, snapshot, corpus, dump round-trip tests)
+#   4. benches/check-vs-keepalived.sh --quick   (needs root and keepalived)
+#   5. a short run of each fuzz target (needs a nightly toolchain and
+#      cargo-fuzz; installed with `cargo install --locked cargo-fuzz` if
+#      missing, skipped with a message if there is no nightly)
+# Every step runs even when an earlier one fails; the exit status is 1 if
+# any step failed. Environment:
+#   KAC_FUZZ_SECONDS   seconds per fuzz target (default 60, 0 skips fuzzing)
+#   KAC_SKIP_BENCH=1   skip the benchmark
+set -euo pipefail
+cd "$(dirname "$0")"
+
+FUZZ_SECONDS=${KAC_FUZZ_SECONDS:-60}
+failed=()
+summary=()
+
+# step NAME CMD...: runs CMD, records pass/fail and the time it took.
+step() {
+    local name=$1; shift
+    local t0=$SECONDS rc=0
+    echo
+    echo "==== $name"
+    "$@" || rc=$?
+    local dt=$((SECONDS - t0))
+    if [ "$rc" = 0 ]; then
+        summary+=("ok    ${dt}s  $name")
+    else
+        summary+=("FAIL  ${dt}s  $name (exit $rc)")
+        failed+=("$name")
+    fi
+}
+
+skip() {
+    echo
+    echo "==== $1: skipped ($2)"
+    summary+=("skip  0s  $1 ($2)")
+}
+
+have_nightly() {
+    rustup toolchain list 2>/dev/null | grep -q '^nightly'
+}
+
+fuzz_smoke() {
+    if ! command -v cargo-fuzz >/dev/null; then
+        echo "installing cargo-fuzz"
+        cargo install --locked cargo-fuzz
+    fi
+    local rc=0 target
+    for target in front_end lexer; do
+        echo "-- fuzz $target for ${FUZZ_SECONDS}s"
+        # Directories after the target are libFuzzer corpora: the first
+        # (git-ignored) collects new inputs, the seeds are only read.
+        (
+            cd fuzz
+            mkdir -p "corpus/$target"
+            seeds=(seeds/common)
+            if [ -d "seeds/$target" ]; then seeds+=("seeds/$target"); fi
+            # Fork mode keeps going past timeouts and OOMs (a known open
+            # hang, see compiler/tests/fuzz_regressions/open/) but stops at
+            # the first crash, which fails this step.
+            cargo +nightly fuzz run "$target" "corpus/$target" "${seeds[@]}" -- \
+                -fork=1 -ignore_timeouts=1 -ignore_ooms=1 \
+                -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+                -max_len=8192
+        ) || rc=1
+        local slow
+        slow=$(find "fuzz/artifacts/$target" -name 'timeout-*' -o -name 'oom-*' 2>/dev/null | wc -l)
+        if [ "$slow" -gt 0 ]; then
+            echo "warning: fuzz/artifacts/$target holds $slow timeout/oom input(s)"
+        fi
+    done
+    return $rc
+}
+
+step "cargo fmt --check" cargo fmt --all --check
+step "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
+step "cargo test" cargo test --workspace
+
+if [ "${KAC_SKIP_BENCH:-0}" = 1 ]; then
+    skip "benchmark (quick)" "KAC_SKIP_BENCH=1"
+elif [ "$(id -u)" != 0 ]; then
+    skip "benchmark (quick)" "needs root for a network namespace"
+elif [ ! -x /usr/sbin/keepalived ]; then
+    skip "benchmark (quick)" "keepalived is not installed"
+else
+    step "benchmark (quick)" benches/check-vs-keepalived.sh --quick
+fi
+
+if [ "$FUZZ_SECONDS" = 0 ]; then
+    skip "fuzz smoke" "KAC_FUZZ_SECONDS=0"
+elif ! have_nightly; then
+    skip "fuzz smoke" "no nightly toolchain (rustup toolchain install nightly)"
+else
+    step "fuzz smoke (${FUZZ_SECONDS}s per target)" fuzz_smoke
+fi
+
+echo
+echo "==== summary"
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "all tests passed"
