@@ -860,56 +860,55 @@ impl Lexer<'_> {
         true
     }
 
-    /// Step 7: words and braces.
+    /// Step 7: words and braces. Words between two braces (or the line's
+    /// ends) make one logical line.
     fn emit(&mut self, seg: &Seg) {
-        let pieces = tokens::tokenize(&seg.text, &seg.cols, seg.file, seg.line);
+        let pieces =
+            tokens::tokenize(&seg.text, &seg.cols, seg.file, seg.line);
         let mut words: Vec<Token> = Vec::new();
-        let flush = |items: &mut Vec<Item>, words: &mut Vec<Token>| {
-            if words.is_empty() {
-                return;
-            }
-            let start = words[0].offset as usize;
-            let end = words
-                .last()
-                .map(|t| {
-                    let raw_end = seg.text[t.offset as usize..]
-                        .find(['{', '}'])
-                        .map(|e| t.offset as usize + e)
-                        .unwrap_or(seg.text.len());
-                    raw_end.max(t.offset as usize)
-                })
-                .unwrap_or(seg.text.len());
-            let text = seg.text[start..end].trim_end().to_owned();
-            let cols = seg.cols[start..start + text.len()].to_vec();
-            let tokens = std::mem::take(words)
-                .into_iter()
-                .map(|mut t| {
-                    t.offset -= start as u32;
-                    t
-                })
-                .collect();
-            items.push(Item::Line(LogicalLine {
-                tokens,
-                text,
-                cols,
-                file: seg.file,
-                line: seg.line,
-            }));
-        };
+        let mut end = 0usize;
         for p in pieces {
             match p {
-                Piece::Word(t) => words.push(t),
+                Piece::Word(t, e) => {
+                    words.push(t);
+                    end = e as usize;
+                }
                 Piece::Open(s) => {
-                    flush(&mut self.items, &mut words);
+                    self.flush(seg, &mut words, end);
                     self.items.push(Item::Open(s));
                 }
                 Piece::Close(s) => {
-                    flush(&mut self.items, &mut words);
+                    self.flush(seg, &mut words, end);
                     self.items.push(Item::Close(s));
                 }
             }
         }
-        flush(&mut self.items, &mut words);
+        self.flush(seg, &mut words, end);
+    }
+
+    /// Makes a logical line of `words`, whose raw text ends at `end`.
+    fn flush(&mut self, seg: &Seg, words: &mut Vec<Token>, end: usize) {
+        let Some(first) = words.first() else {
+            return;
+        };
+        let start = first.offset as usize;
+        let end = end.clamp(start, seg.text.len());
+        let text = seg.text[start..end].to_owned();
+        let cols = seg.cols[start..end].to_vec();
+        let tokens = std::mem::take(words)
+            .into_iter()
+            .map(|mut t| {
+                t.offset -= start as u32;
+                t
+            })
+            .collect();
+        self.items.push(Item::Line(LogicalLine {
+            tokens,
+            text,
+            cols,
+            file: seg.file,
+            line: seg.line,
+        }));
     }
 }
 

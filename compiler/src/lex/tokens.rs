@@ -167,7 +167,8 @@ fn check_script_quotes(text: &str) -> Result<(), String> {
 /// A piece of a line as the grammar cut it.
 #[derive(Debug)]
 pub(crate) enum Piece {
-    Word(Token),
+    /// A word and the byte offset just past its raw text.
+    Word(Token, u32),
     Open(Span),
     Close(Span),
 }
@@ -184,12 +185,15 @@ pub(crate) fn tokenize(
     let Ok(pairs) = LineGrammar::parse(Rule::line, text) else {
         // Not reachable for the grammar above; degrade to one word.
         if !text.trim().is_empty() {
-            out.push(Piece::Word(Token {
-                text: text.trim().to_owned(),
-                span: span_of(cols, file, line, 0, text.len()),
-                quoted: false,
-                offset: 0,
-            }));
+            out.push(Piece::Word(
+                Token {
+                    text: text.trim().to_owned(),
+                    span: span_of(cols, file, line, 0, text.len()),
+                    quoted: false,
+                    offset: 0,
+                },
+                text.len() as u32,
+            ));
         }
         return out;
     };
@@ -205,19 +209,28 @@ pub(crate) fn tokenize(
                     .next()
                     .map(|p| p.as_str().to_owned())
                     .unwrap_or_default();
-                out.push(Piece::Word(Token {
-                    text: inner,
-                    span,
-                    quoted: true,
-                    offset: start as u32,
-                }))
+                out.push(Piece::Word(
+                    Token {
+                        text: inner,
+                        span,
+                        quoted: true,
+                        offset: start as u32,
+                    },
+                    end as u32,
+                ))
             }
-            Rule::word => out.push(Piece::Word(Token {
-                text: pair.as_str().replace("\\#", "#").replace("\\!", "!"),
-                span,
-                quoted: false,
-                offset: start as u32,
-            })),
+            Rule::word => out.push(Piece::Word(
+                Token {
+                    text: pair
+                        .as_str()
+                        .replace("\\#", "#")
+                        .replace("\\!", "!"),
+                    span,
+                    quoted: false,
+                    offset: start as u32,
+                },
+                end as u32,
+            )),
             _ => {}
         }
     }
