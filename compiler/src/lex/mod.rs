@@ -25,7 +25,7 @@ mod seq;
 mod tokens;
 
 pub use loader::{normalize, FsLoader, Loader, MemLoader};
-pub use tokens::{LogicalLine, Token};
+pub use tokens::{Cols, LogicalLine, Token};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -88,7 +88,7 @@ struct Def {
 #[derive(Clone, Debug)]
 struct Seg {
     text: String,
-    cols: Vec<u32>,
+    cols: Cols,
     file: FileId,
     line: u32,
 }
@@ -97,7 +97,7 @@ impl Seg {
     fn slice(&self, start: usize) -> Seg {
         Seg {
             text: self.text[start..].to_owned(),
-            cols: self.cols[start..].to_vec(),
+            cols: self.cols.slice(start, self.text.len()),
             file: self.file,
             line: self.line,
         }
@@ -285,7 +285,7 @@ impl Lexer<'_> {
             text = text.trim_end().to_owned();
             continued = true;
         }
-        let cols = (1..=text.len() as u32).collect();
+        let cols = Cols::Shift(1);
         (
             Seg {
                 text,
@@ -380,7 +380,7 @@ impl Lexer<'_> {
                     }
                     self.expanding.push(name);
                     for l in lines {
-                        let cols = vec![seg.cols[0]; l.len()];
+                        let cols = Cols::uniform(seg.cols.at(0), l.len());
                         self.process(
                             Seg {
                                 text: l,
@@ -471,7 +471,7 @@ impl Lexer<'_> {
         while i < bytes.len() {
             if bytes[i] == b'$' {
                 if let Some((value, used)) = self.param_at(seg, i) {
-                    let col = seg.cols[i];
+                    let col = seg.cols.at(i);
                     // Substituted text never starts a comment.
                     let value = value.replace('#', "\\#").replace('!', "\\!");
                     cols.extend(std::iter::repeat_n(col, value.len()));
@@ -484,7 +484,7 @@ impl Lexer<'_> {
             let ch_len = utf8_len(bytes[i]);
             let end = (i + ch_len).min(bytes.len());
             out.push_str(&seg.text[i..end]);
-            cols.extend_from_slice(&seg.cols[i..end]);
+            cols.extend((i..end).map(|j| seg.cols.at(j)));
             i = end;
         }
         if !changed {
@@ -502,7 +502,7 @@ impl Lexer<'_> {
         }
         Some(Seg {
             text: out,
-            cols,
+            cols: Cols::Table(cols),
             file: seg.file,
             line: seg.line,
         })
@@ -713,7 +713,7 @@ impl Lexer<'_> {
         let kind = &seg.text[..open];
         let params_seg = Seg {
             text: seg.text[open + 1..close].to_owned(),
-            cols: seg.cols[open + 1..close].to_vec(),
+            cols: seg.cols.slice(open + 1, close),
             file: seg.file,
             line: seg.line,
         };
@@ -894,7 +894,7 @@ impl Lexer<'_> {
         let start = first.offset as usize;
         let end = end.clamp(start, seg.text.len());
         let text = seg.text[start..end].to_owned();
-        let cols = seg.cols[start..end].to_vec();
+        let cols = seg.cols.slice(start, end);
         let tokens = std::mem::take(words)
             .into_iter()
             .map(|mut t| {

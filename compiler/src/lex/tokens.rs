@@ -9,6 +9,46 @@ use crate::source::{FileId, Span};
 #[grammar = "lex/line.pest"]
 struct LineGrammar;
 
+/// The origin column of every byte of a line's text. A line read as it
+/// is maps byte `i` to column `first + i`; text that substitution brought
+/// in needs a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cols {
+    /// Column of byte 0; the rest follow one per byte.
+    Shift(u32),
+    Table(Vec<u32>),
+}
+
+impl Cols {
+    /// Every byte of a `len`-byte text at column `col`.
+    pub fn uniform(col: u32, len: usize) -> Cols {
+        Cols::Table(vec![col; len])
+    }
+
+    /// The column of byte `i` (1 past the table's end repeats its last).
+    pub fn at(&self, i: usize) -> u32 {
+        match self {
+            Cols::Shift(first) => first.saturating_add(i as u32),
+            Cols::Table(v) => v
+                .get(i)
+                .or(v.last())
+                .copied()
+                .unwrap_or(1),
+        }
+    }
+
+    /// The columns of bytes `start..end`.
+    pub fn slice(&self, start: usize, end: usize) -> Cols {
+        match self {
+            Cols::Shift(first) => Cols::Shift(first.saturating_add(start as u32)),
+            Cols::Table(v) => {
+                let end = end.min(v.len());
+                Cols::Table(v.get(start..end).unwrap_or(&[]).to_vec())
+            }
+        }
+    }
+}
+
 /// One word of a line, with where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token {
@@ -29,7 +69,7 @@ pub struct LogicalLine {
     /// script values).
     pub text: String,
     /// Origin column of every byte of `text`.
-    pub cols: Vec<u32>,
+    pub cols: Cols,
     pub file: FileId,
     pub line: u32,
 }
@@ -108,18 +148,14 @@ impl LogicalLine {
 }
 
 pub(crate) fn span_of(
-    cols: &[u32],
+    cols: &Cols,
     file: FileId,
     line: u32,
     start: usize,
     end: usize,
 ) -> Span {
-    let c0 = cols.get(start).copied().unwrap_or(1);
-    let c1 = if end > start {
-        cols.get(end - 1).copied().unwrap_or(c0)
-    } else {
-        c0
-    };
+    let c0 = cols.at(start);
+    let c1 = if end > start { cols.at(end - 1) } else { c0 };
     let len = if c1 >= c0 { c1 - c0 + 1 } else { 1 };
     Span::new(file, line, c0, if end > start { len } else { 0 })
 }
@@ -177,7 +213,7 @@ pub(crate) enum Piece {
 /// grammar accepts every input (an unterminated quote runs to the end).
 pub(crate) fn tokenize(
     text: &str,
-    cols: &[u32],
+    cols: &Cols,
     file: FileId,
     line: u32,
 ) -> Vec<Piece> {

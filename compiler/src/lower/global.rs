@@ -1471,8 +1471,10 @@ fn check_default_script_user(ctx: &mut Ctx, config: &Config) {
     if g.script_user.is_some() {
         return;
     }
-    let Some((cmd, _)) =
-        config.commands().into_iter().find(|(_, own_user)| !own_user)
+    let Some((cmd, _)) = config
+        .commands()
+        .into_iter()
+        .find(|(_, own_user)| !own_user)
     else {
         return;
     };

@@ -339,7 +339,7 @@ pub fn command(
             offset: 0,
         }],
         text: first.text.clone(),
-        cols: vec![first.span.col; first.text.len()],
+        cols: crate::lex::Cols::uniform(first.span.col, first.text.len()),
         file: first.span.file,
         line: first.span.line,
     };

@@ -311,8 +311,15 @@ fn checker_block(ctx: &mut Ctx, node: &Node, rs: &mut RealServer) {
 /// keepalived 2.2.7 checks `bindto` against the address the checker
 /// connects to *when it reads bindto*: `connect_ip` if written before it,
 /// else the real server's address. On a mismatch it drops bindto. (Both
-/// given, of different families: [`connection_ok`] reports it.)
-fn bindto_family(ctx: &mut Ctx, co: &crate::ir::lvs::ConnectOpts, rs: &Sp<IpAddr>) {
+/// given, of different families: [`connection_ok`] reports it.) An
+/// SMTP_CHECK's own bindto (outside `host { }`) keepalived does not check
+/// at all; kac reports it too, deliberately: binding a socket of the real
+/// server's family to that address fails, so the check could never pass.
+fn bindto_family(
+    ctx: &mut Ctx,
+    co: &crate::ir::lvs::ConnectOpts,
+    rs: &Sp<IpAddr>,
+) {
     let Some(src) = &co.bindto else { return };
     if let Some(dst) = &co.connect_ip {
         let (d, b) = (dst.span, src.span);

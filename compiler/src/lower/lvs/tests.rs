@@ -459,9 +459,8 @@ fn garbage_never_panics() {
 /// the differential test).
 #[test]
 fn bindto_of_the_other_family_than_the_real_server() {
-    let check = |body: &str| {
-        compile(&vs("", &format!("  TCP_CHECK {{\n{body}\n  }}")))
-    };
+    let check =
+        |body: &str| compile(&vs("", &format!("  TCP_CHECK {{\n{body}\n  }}")));
     let c = check("   bindto 2001:db8::1");
     assert_eq!(errors(&c).len(), 1, "{}", c.render_human());
     assert!(has(&c, "K0305"));

@@ -86,14 +86,15 @@ pub(super) fn minimum(ctx: &mut Ctx, node: &Node, inst: &VrrpInstance) {
     }
     // keepalived 2.2.7 needs an interface for unicast instances too
     // (checked with `keepalived -t`: "Unknown interface!").
-    if inst.interface.is_none() && inst.vrf.is_none() && !written("interface")
-    {
+    if inst.interface.is_none() && inst.vrf.is_none() && !written("interface") {
         ctx.report(
             &NO_INTERFACE,
             inst.name.span,
             format!("vrrp_instance `{}` has no interface", inst.name.value),
         )
-        .with_note("keepalived drops an instance without interface, unicast or not")
+        .with_note(
+            "keepalived drops an instance without interface, unicast or not",
+        )
         .with_help("add `interface IFNAME`");
     }
     if let (Some(i), Some(v)) = (&inst.interface, &inst.vrf) {

@@ -466,7 +466,9 @@ fn unicast_keywords_without_peers_warn() {
     let c = compile(&inst(" unicast_src_ip 192.168.10.1\n check_unicast_src"));
     assert_eq!(codes(&c), [233]);
     // With peers, or when the instance is told to go to fault: nothing.
-    let c = compile(&inst(" check_unicast_src\n unicast_peer {\n  192.168.10.2\n }"));
+    let c = compile(&inst(
+        " check_unicast_src\n unicast_peer {\n  192.168.10.2\n }",
+    ));
     assert!(!has(&c, 233));
     let c = compile(&inst(" check_unicast_src\n unicast_fault_no_peer"));
     assert!(!has(&c, 233));
