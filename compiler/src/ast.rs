@@ -65,25 +65,49 @@ struct Frame {
 
 /// Builds the tree, reporting unbalanced braces. Never fails.
 pub fn build(items: Vec<Item>, diags: &mut Diagnostics) -> Vec<Node> {
-    let mut root: Vec<Node> = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut prev_was_line = false;
+    let mut out = Vec::new();
+    let mut b = TreeBuilder::default();
     for item in items {
+        b.push(item, diags, &mut |n| out.push(n));
+    }
+    b.finish(diags, &mut |n| out.push(n));
+    out
+}
+
+/// Builds the tree one item at a time and hands over each top-level
+/// node as soon as it is complete, so a large file never has to be held
+/// as a whole tree.
+#[derive(Default)]
+pub struct TreeBuilder {
+    /// Top-level nodes not handed over yet (the last may still get its
+    /// block).
+    root: Vec<Node>,
+    stack: Vec<Frame>,
+    prev_was_line: bool,
+}
+
+impl TreeBuilder {
+    pub fn push(
+        &mut self,
+        item: Item,
+        diags: &mut Diagnostics,
+        out: &mut dyn FnMut(Node),
+    ) {
         match item {
             Item::Line(line) => {
                 let node = Node { line, block: None };
-                match stack.last_mut() {
+                match self.stack.last_mut() {
                     Some(f) => f.children.push(node),
-                    None => root.push(node),
+                    None => self.root.push(node),
                 }
-                prev_was_line = true;
+                self.prev_was_line = true;
             }
             Item::Open(span) => {
-                let siblings = match stack.last() {
+                let siblings = match self.stack.last() {
                     Some(f) => &f.children,
-                    None => &root,
+                    None => &self.root,
                 };
-                let attachable = prev_was_line
+                let attachable = self.prev_was_line
                     && siblings.last().is_some_and(|n| n.block.is_none());
                 if !attachable {
                     diags
@@ -93,33 +117,47 @@ pub fn build(items: Vec<Item>, diags: &mut Diagnostics) -> Vec<Node> {
                             "put the block's keyword before `{`, or remove the brace",
                         );
                 }
-                stack.push(Frame {
+                self.stack.push(Frame {
                     open: span,
                     children: Vec::new(),
                     attached: attachable,
                 });
-                prev_was_line = false;
+                self.prev_was_line = false;
             }
             Item::Close(span) => {
-                prev_was_line = false;
-                let Some(frame) = stack.pop() else {
+                self.prev_was_line = false;
+                let Some(frame) = self.stack.pop() else {
                     diags
                         .report(&EXTRA_CLOSE, span, "`}` closes no block")
                         .with_help("remove this brace, or find the `{` it was meant to close");
-                    continue;
+                    return;
                 };
-                close_frame(frame, Some(span), &mut stack, &mut root);
+                close_frame(frame, Some(span), &mut self.stack, &mut self.root);
+            }
+        }
+        if self.stack.is_empty() {
+            let open_last = self.prev_was_line
+                && self.root.last().is_some_and(|n| n.block.is_none());
+            let done = self.root.len() - usize::from(open_last);
+            for n in self.root.drain(..done) {
+                out(n);
             }
         }
     }
-    while let Some(frame) = stack.pop() {
-        diags
-            .report(&MISSING_CLOSE, frame.open, "this `{` is never closed")
-            .with_label("opened here")
-            .with_note("everything after it up to the end of the file was read as part of this block");
-        close_frame(frame, None, &mut stack, &mut root);
+
+    /// Closes what is still open at the end of the input.
+    pub fn finish(mut self, diags: &mut Diagnostics, out: &mut dyn FnMut(Node)) {
+        while let Some(frame) = self.stack.pop() {
+            diags
+                .report(&MISSING_CLOSE, frame.open, "this `{` is never closed")
+                .with_label("opened here")
+                .with_note("everything after it up to the end of the file was read as part of this block");
+            close_frame(frame, None, &mut self.stack, &mut self.root);
+        }
+        for n in self.root.drain(..) {
+            out(n);
+        }
     }
-    root
 }
 
 fn close_frame(

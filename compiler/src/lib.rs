@@ -123,10 +123,28 @@ pub fn compile_with(
     let lex_opts = LexOptions {
         config_id: opts.config_id.clone(),
     };
-    let items =
-        lex::lex_file(loader, path, &mut sources, &mut diags, &lex_opts)?;
-    let nodes = ast::build(items, &mut diags);
-    let config = lower::lower(&nodes, &mut diags);
+    // Lex, build and lower as one stream: each top-level block is lowered
+    // and dropped as soon as its `}` is read.
+    let mut tree_diags = diag::Diagnostics::default();
+    let mut late = diag::Diagnostics::default();
+    let mut tree = ast::TreeBuilder::default();
+    let mut lowerer = lower::Lowerer::default();
+    lex::lex_file_into(
+        loader,
+        path,
+        &mut sources,
+        &mut diags,
+        &lex_opts,
+        &mut |item| {
+            tree.push(item, &mut tree_diags, &mut |n| {
+                lowerer.node(&n, &mut late)
+            })
+        },
+    )?;
+    tree.finish(&mut tree_diags, &mut |n| lowerer.node(&n, &mut late));
+    let config = lowerer.finish(&mut late);
+    diags.extend(tree_diags);
+    diags.extend(late);
     diags.sort();
     Ok(Compilation {
         config,

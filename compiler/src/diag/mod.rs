@@ -140,6 +140,11 @@ impl Diagnostics {
         &mut self.list[last]
     }
 
+    /// Appends every diagnostic of `other`.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.list.extend(other.list);
+    }
+
     pub fn has_errors(&self) -> bool {
         self.list.iter().any(|d| d.severity() == Severity::Error)
     }

@@ -126,7 +126,8 @@ pub struct Lexer<'a> {
     /// Files being read, outermost first, with the include that opened
     /// each (for cycle messages).
     stack: Vec<(PathBuf, PathBuf, Option<Span>)>,
-    items: Vec<Item>,
+    /// Where finished items go, in order.
+    sink: &'a mut dyn FnMut(Item),
     rng: u64,
     /// Multi-line definitions being expanded, outermost first (a name
     /// that reappears is a cycle, even through `~SEQ`).
@@ -144,6 +145,21 @@ pub fn lex_file(
     diags: &mut Diagnostics,
     opts: &LexOptions,
 ) -> Result<Vec<Item>, std::io::Error> {
+    let mut items = Vec::new();
+    lex_file_into(loader, path, map, diags, opts, &mut |i| items.push(i))?;
+    Ok(items)
+}
+
+/// Lexes `path` and everything it includes, handing each item to `sink`
+/// as soon as it is made.
+pub fn lex_file_into(
+    loader: &dyn Loader,
+    path: &Path,
+    map: &mut SourceMap,
+    diags: &mut Diagnostics,
+    opts: &LexOptions,
+    sink: &mut dyn FnMut(Item),
+) -> Result<(), std::io::Error> {
     let text = loader.read(path)?;
     let mut lx = Lexer {
         loader,
@@ -152,14 +168,14 @@ pub fn lex_file(
         opts: opts.clone(),
         defs: HashMap::new(),
         stack: Vec::new(),
-        items: Vec::new(),
+        sink,
         rng: 0x2545_f491_4f6c_dd1d,
         expanding: Vec::new(),
         lines_seen: 0,
         budget_reported: false,
     };
     lx.read_text(path.to_path_buf(), text, None);
-    Ok(lx.items)
+    Ok(())
 }
 
 impl Lexer<'_> {
@@ -875,11 +891,11 @@ impl Lexer<'_> {
                 }
                 Piece::Open(s) => {
                     self.flush(seg, &mut words, end);
-                    self.items.push(Item::Open(s));
+                    (self.sink)(Item::Open(s));
                 }
                 Piece::Close(s) => {
                     self.flush(seg, &mut words, end);
-                    self.items.push(Item::Close(s));
+                    (self.sink)(Item::Close(s));
                 }
             }
         }
@@ -902,7 +918,7 @@ impl Lexer<'_> {
                 t
             })
             .collect();
-        self.items.push(Item::Line(LogicalLine {
+        (self.sink)(Item::Line(LogicalLine {
             tokens,
             text,
             cols,

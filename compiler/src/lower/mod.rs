@@ -326,23 +326,49 @@ impl<'n> Args<'n> {
     }
 }
 
+/// The top-level keyword tables of every area.
+static TOP_TABLES: &[&[Kw<Config>]] =
+    &[global::TOP, track::TOP, addr::TOP, vrrp::TOP, lvs::TOP];
+
 /// Lowers a whole tree.
 pub fn lower(nodes: &[Node], diags: &mut Diagnostics) -> Config {
-    let mut ctx = Ctx { diags };
-    let mut config = Config::default();
-    dispatch(
-        &mut ctx,
-        nodes,
-        &[global::TOP, track::TOP, addr::TOP, vrrp::TOP, lvs::TOP],
-        &mut config,
-        "the top level",
-    );
-    global::check(&mut ctx, &config);
-    track::check(&mut ctx, &config);
-    addr::check(&mut ctx, &config);
-    vrrp::check(&mut ctx, &config);
-    lvs::check(&mut ctx, &config);
-    config
+    let mut l = Lowerer::default();
+    for n in nodes {
+        l.node(n, diags);
+    }
+    l.finish(diags)
+}
+
+/// Lowers top-level nodes one at a time (so the tree of a large file
+/// never has to exist as a whole), then runs the checks that need the
+/// whole configuration.
+#[derive(Default)]
+pub struct Lowerer {
+    config: Config,
+}
+
+impl Lowerer {
+    pub fn node(&mut self, node: &Node, diags: &mut Diagnostics) {
+        let mut ctx = Ctx { diags };
+        dispatch(
+            &mut ctx,
+            std::slice::from_ref(node),
+            TOP_TABLES,
+            &mut self.config,
+            "the top level",
+        );
+    }
+
+    pub fn finish(self, diags: &mut Diagnostics) -> Config {
+        let mut ctx = Ctx { diags };
+        let config = self.config;
+        global::check(&mut ctx, &config);
+        track::check(&mut ctx, &config);
+        addr::check(&mut ctx, &config);
+        vrrp::check(&mut ctx, &config);
+        lvs::check(&mut ctx, &config);
+        config
+    }
 }
 
 /// Every code the lowering reports, for the catalogue.
