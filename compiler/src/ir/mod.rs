@@ -84,3 +84,14 @@ impl Config {
         out
     }
 }
+
+impl lvs::VirtualServer {
+    /// Gives back the spare capacity of its vectors. A real server has one
+    /// or two checkers, but a vector grows to 4 at its first push.
+    pub fn shrink_to_fit(&mut self) {
+        self.real_servers.shrink_to_fit();
+        for rs in &mut self.real_servers {
+            rs.checkers.shrink_to_fit();
+        }
+    }
+}

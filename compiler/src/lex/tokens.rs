@@ -217,6 +217,9 @@ pub(crate) fn tokenize(
     file: FileId,
     line: u32,
 ) -> Vec<Piece> {
+    if !text.contains(['"', '\\']) {
+        return tokenize_plain(text, cols, file, line);
+    }
     let mut out = Vec::new();
     let Ok(pairs) = LineGrammar::parse(Rule::line, text) else {
         // Not reachable for the grammar above; degrade to one word.
@@ -271,4 +274,115 @@ pub(crate) fn tokenize(
         }
     }
     out
+}
+
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | 0x0b | 0x0c | b'\r' | b'\n')
+}
+
+/// The grammar's result for a line without quotes or backslashes (most
+/// lines), without the parser: words split at blanks, braces on their
+/// own. `tests::plain_lines_match_the_grammar` holds the two together.
+fn tokenize_plain(
+    text: &str,
+    cols: &Cols,
+    file: FileId,
+    line: u32,
+) -> Vec<Piece> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if is_blank(b) {
+            i += 1;
+            continue;
+        }
+        let span = span_of(cols, file, line, i, i + 1);
+        if b == b'{' {
+            out.push(Piece::Open(span));
+            i += 1;
+            continue;
+        }
+        if b == b'}' {
+            out.push(Piece::Close(span));
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !is_blank(bytes[i]) && bytes[i] != b'{' && bytes[i] != b'}' {
+            i += 1;
+        }
+        out.push(Piece::Word(
+            Token {
+                text: text[start..i].to_owned(),
+                span: span_of(cols, file, line, start, i),
+                quoted: false,
+                offset: start as u32,
+            },
+            i as u32,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn via_grammar(text: &str) -> Vec<String> {
+        let cols = Cols::Shift(1);
+        let mut out = Vec::new();
+        let pairs = LineGrammar::parse(Rule::line, text).expect("grammar accepts all");
+        for p in pairs.flatten() {
+            let (a, b) = (p.as_span().start(), p.as_span().end());
+            let name = match p.as_rule() {
+                Rule::open => "open",
+                Rule::close => "close",
+                Rule::word => "word",
+                _ => continue,
+            };
+            out.push(format!("{name}@{a}-{b}:{}", p.as_str()));
+        }
+        let _ = cols;
+        out
+    }
+
+    fn via_plain(text: &str) -> Vec<String> {
+        tokenize_plain(text, &Cols::Shift(1), FileId(0), 1)
+            .into_iter()
+            .map(|p| match p {
+                Piece::Word(t, e) => format!("word@{}-{e}:{}", t.offset, t.text),
+                Piece::Open(s) => format!("open@{}-{}:{{", s.col - 1, s.col),
+                Piece::Close(s) => format!("close@{}-{}:}}", s.col - 1, s.col),
+            })
+            .collect()
+    }
+
+    /// Every line without `"` or `\` (random ones from a small alphabet,
+    /// and real ones) cuts the same with the fast path and the grammar.
+    #[test]
+    fn plain_lines_match_the_grammar() {
+        let alphabet = [" ", "\t", "{", "}", "a", "b1", "_", "192.0.2.1/24", "#", "!", "$X", "é", "-"];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut lines: Vec<String> = vec![
+            "vrrp_instance VI_1{".into(),
+            "  virtual_router_id 51 }".into(),
+            "}}{{".into(),
+            "".into(),
+        ];
+        for _ in 0..5000 {
+            let mut l = String::new();
+            for _ in 0..(seed % 12) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                l.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            lines.push(l);
+        }
+        for l in &lines {
+            assert_eq!(via_plain(l), via_grammar(l), "line {l:?}");
+        }
+    }
 }
