@@ -7,6 +7,7 @@
 //! whole include chain.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Index of a file in the [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,7 +55,8 @@ impl Span {
 pub struct SourceFile {
     /// Path as the user (or the including file) named it.
     pub path: PathBuf,
-    pub text: String,
+    /// Shared, so the lexer can read a file while the map holds it.
+    pub text: Arc<str>,
     /// Start offset of each line in `text`.
     line_starts: Vec<usize>,
     /// The `include` that loaded this file; `None` for a root file.
@@ -103,7 +105,7 @@ impl SourceMap {
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile {
             path,
-            text,
+            text: Arc::from(text),
             line_starts,
             included_from,
         });
