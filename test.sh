@@ -4,6 +4,8 @@
 #   2. cargo clippy --workspace --all-targets -- -D warnings
 #   3. cargo test --workspace   (unit, snapshot, corpus, dump round-trip tests)
 #   4. benches/check-vs-keepalived.sh --quick   (needs root and keepalived)
+#      and tests/differential/mutate.py --quick: kac against keepalived -t
+#      on mutated configs (needs root and keepalived)
 #   5. a short run of each fuzz target (needs a nightly toolchain and
 #      cargo-fuzz; installed with `cargo install --locked cargo-fuzz` if
 #      missing, skipped with a message if there is no nightly)
@@ -88,6 +90,13 @@ elif [ ! -x /usr/sbin/keepalived ]; then
     skip "benchmark (quick)" "keepalived is not installed"
 else
     step "benchmark (quick)" benches/check-vs-keepalived.sh --quick
+fi
+
+if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/keepalived ]; then
+    skip "differential test vs keepalived" "needs root and keepalived"
+else
+    step "differential test vs keepalived (quick)" \
+        bash -c 'cargo build --release -q -p kac-compiler && python3 tests/differential/mutate.py --quick'
 fi
 
 if [ "$FUZZ_SECONDS" = 0 ]; then

@@ -146,7 +146,11 @@ impl TreeBuilder {
     }
 
     /// Closes what is still open at the end of the input.
-    pub fn finish(mut self, diags: &mut Diagnostics, out: &mut dyn FnMut(Node)) {
+    pub fn finish(
+        mut self,
+        diags: &mut Diagnostics,
+        out: &mut dyn FnMut(Node),
+    ) {
         while let Some(frame) = self.stack.pop() {
             diags
                 .report(&MISSING_CLOSE, frame.open, "this `{` is never closed")

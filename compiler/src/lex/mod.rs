@@ -335,7 +335,9 @@ impl Lexer<'_> {
                     .report(
                         &NESTING_TOO_DEEP,
                         seg.whole_span(),
-                        format!("expansions produce more than {MAX_LINES} lines"),
+                        format!(
+                            "expansions produce more than {MAX_LINES} lines"
+                        ),
                     )
                     .with_note("the rest of the file is not read");
             }
@@ -391,7 +393,9 @@ impl Lexer<'_> {
                                 format!("`${name}` expands to itself"),
                             )
                             .with_note(format!("expansion chain: {chain}"))
-                            .with_note("keepalived 2.2.7 loops forever on this");
+                            .with_note(
+                                "keepalived 2.2.7 loops forever on this",
+                            );
                         return;
                     }
                     self.expanding.push(name);
@@ -879,8 +883,7 @@ impl Lexer<'_> {
     /// Step 7: words and braces. Words between two braces (or the line's
     /// ends) make one logical line.
     fn emit(&mut self, seg: &Seg) {
-        let pieces =
-            tokens::tokenize(&seg.text, &seg.cols, seg.file, seg.line);
+        let pieces = tokens::tokenize(&seg.text, &seg.cols, seg.file, seg.line);
         let mut words: Vec<Token> = Vec::new();
         let mut end = 0usize;
         for p in pieces {

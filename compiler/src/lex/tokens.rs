@@ -29,18 +29,16 @@ impl Cols {
     pub fn at(&self, i: usize) -> u32 {
         match self {
             Cols::Shift(first) => first.saturating_add(i as u32),
-            Cols::Table(v) => v
-                .get(i)
-                .or(v.last())
-                .copied()
-                .unwrap_or(1),
+            Cols::Table(v) => v.get(i).or(v.last()).copied().unwrap_or(1),
         }
     }
 
     /// The columns of bytes `start..end`.
     pub fn slice(&self, start: usize, end: usize) -> Cols {
         match self {
-            Cols::Shift(first) => Cols::Shift(first.saturating_add(start as u32)),
+            Cols::Shift(first) => {
+                Cols::Shift(first.saturating_add(start as u32))
+            }
             Cols::Table(v) => {
                 let end = end.min(v.len());
                 Cols::Table(v.get(start..end).unwrap_or(&[]).to_vec())
@@ -260,10 +258,7 @@ pub(crate) fn tokenize(
             }
             Rule::word => out.push(Piece::Word(
                 Token {
-                    text: pair
-                        .as_str()
-                        .replace("\\#", "#")
-                        .replace("\\!", "!"),
+                    text: pair.as_str().replace("\\#", "#").replace("\\!", "!"),
                     span,
                     quoted: false,
                     offset: start as u32,
@@ -310,7 +305,11 @@ fn tokenize_plain(
             continue;
         }
         let start = i;
-        while i < bytes.len() && !is_blank(bytes[i]) && bytes[i] != b'{' && bytes[i] != b'}' {
+        while i < bytes.len()
+            && !is_blank(bytes[i])
+            && bytes[i] != b'{'
+            && bytes[i] != b'}'
+        {
             i += 1;
         }
         out.push(Piece::Word(
@@ -333,7 +332,8 @@ mod tests {
     fn via_grammar(text: &str) -> Vec<String> {
         let cols = Cols::Shift(1);
         let mut out = Vec::new();
-        let pairs = LineGrammar::parse(Rule::line, text).expect("grammar accepts all");
+        let pairs =
+            LineGrammar::parse(Rule::line, text).expect("grammar accepts all");
         for p in pairs.flatten() {
             let (a, b) = (p.as_span().start(), p.as_span().end());
             let name = match p.as_rule() {
@@ -352,7 +352,9 @@ mod tests {
         tokenize_plain(text, &Cols::Shift(1), FileId(0), 1)
             .into_iter()
             .map(|p| match p {
-                Piece::Word(t, e) => format!("word@{}-{e}:{}", t.offset, t.text),
+                Piece::Word(t, e) => {
+                    format!("word@{}-{e}:{}", t.offset, t.text)
+                }
                 Piece::Open(s) => format!("open@{}-{}:{{", s.col - 1, s.col),
                 Piece::Close(s) => format!("close@{}-{}:}}", s.col - 1, s.col),
             })
@@ -363,7 +365,21 @@ mod tests {
     /// and real ones) cuts the same with the fast path and the grammar.
     #[test]
     fn plain_lines_match_the_grammar() {
-        let alphabet = [" ", "\t", "{", "}", "a", "b1", "_", "192.0.2.1/24", "#", "!", "$X", "é", "-"];
+        let alphabet = [
+            " ",
+            "\t",
+            "{",
+            "}",
+            "a",
+            "b1",
+            "_",
+            "192.0.2.1/24",
+            "#",
+            "!",
+            "$X",
+            "é",
+            "-",
+        ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut lines: Vec<String> = vec![
             "vrrp_instance VI_1{".into(),

@@ -182,6 +182,23 @@ fn auth(ctx: &mut Ctx, config: &Config, inst: &VrrpInstance) {
             .with_help("remove the `authentication` block");
         return;
     }
+    // keepalived 2.2.7 clears an initial MASTER state under AH (only the
+    // address owner may start as master), with "Initial state master is
+    // incompatible with AH authentication - clearing".
+    if kind.value == AuthType::Ah && inst.effective_priority() < 255 {
+        if let Some(state) =
+            inst.state.as_ref().filter(|s| s.value == State::Master)
+        {
+            ctx.report(
+                &AH_INITIAL_MASTER,
+                state.span,
+                "`state MASTER` does not hold with AH authentication",
+            )
+            .with_related(kind.span, "AH authentication here")
+            .with_note("keepalived starts this instance as BACKUP instead")
+            .with_help("write `state BACKUP`, or use `auth_type PASS`");
+        }
+    }
     if auth.auth_pass.is_none() {
         ctx.report(
             &AUTH_NO_PASS,

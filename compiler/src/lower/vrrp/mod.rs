@@ -64,6 +64,7 @@ crate::codes! {
     VMAC_UNICAST = 242, Warning, "`use_vmac` with unicast peers but no `vmac_xmit_base`";
     DUPLICATE_SYNC_GROUP = 243, Error, "two vrrp_sync_group blocks with the same name";
     PEER_TTL_ORDER = 244, Error, "a unicast peer whose `min_ttl` is above its `max_ttl`";
+    AH_INITIAL_MASTER = 245, Warning, "AH authentication with initial state MASTER below priority 255";
 }
 
 /// Top-level keywords this area handles.

@@ -473,3 +473,15 @@ fn unicast_keywords_without_peers_warn() {
     let c = compile(&inst(" check_unicast_src\n unicast_fault_no_peer"));
     assert!(!has(&c, 233));
 }
+
+#[test]
+fn ah_with_initial_master() {
+    let ah = " authentication {\n  auth_type AH\n  auth_pass x\n }";
+    let c = compile(&inst(&format!(" state MASTER\n priority 150\n{ah}")));
+    assert!(has(&c, 245), "{}", c.render_human());
+    // The address owner may start as master, and BACKUP is fine.
+    let c = compile(&inst(&format!(" state MASTER\n priority 255\n{ah}")));
+    assert!(!has(&c, 245));
+    let c = compile(&inst(&format!(" state BACKUP\n priority 150\n{ah}")));
+    assert!(!has(&c, 245));
+}
