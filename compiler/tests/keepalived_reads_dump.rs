@@ -41,11 +41,24 @@ fn keepalived_gives_the_dump_the_same_verdict() {
         return;
     }
     let sandbox = corpus.join("kt_sandbox.py");
-    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kt-dumps");
+    // kt_sandbox mounts a fresh /tmp, so the dumps (and, when the checkout
+    // is under /tmp, the originals) must live where it still sees them.
+    let mut out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kt-dumps");
+    if out_dir.starts_with("/tmp") {
+        out_dir = PathBuf::from(format!("/var/tmp/kac-kt-dumps-{}", std::process::id()));
+    }
     let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::create_dir_all(&out_dir).expect("create dump dir");
     let mut originals = confs(&corpus.join("valid"));
     originals.push(repo_root().join("fixtures/default/keepalived.conf"));
+    if out_dir.starts_with("/var/tmp") {
+        // The originals are under /tmp too: show keepalived copies.
+        for (i, f) in originals.iter_mut().enumerate() {
+            let copy = out_dir.join(format!("orig-{i:03}.conf"));
+            std::fs::copy(&*f, &copy).expect("copy an original");
+            *f = copy;
+        }
+    }
     let mut dumps = Vec::new();
     for (i, f) in originals.iter().enumerate() {
         let c = compile(f);

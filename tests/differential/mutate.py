@@ -508,8 +508,13 @@ def main():
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "kac-compiler"], cwd=ROOT, check=True)
     rng = random.Random(a.seed)
     # kt_sandbox remounts /tmp; keep the files elsewhere.
-    os.makedirs(os.path.join(ROOT, "target"), exist_ok=True)
-    work = tempfile.mkdtemp(prefix="kac-diff-", dir=os.path.join(ROOT, "target"))
+    # kt_sandbox mounts a fresh /tmp: mutants must live elsewhere, and the
+    # checkout itself may be under /tmp. /var/tmp stays visible.
+    base = os.path.join(ROOT, "target")
+    if os.path.realpath(ROOT).startswith("/tmp/"):
+        base = "/var/tmp"
+    os.makedirs(base, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="kac-diff-", dir=base)
     try:
         total, agree, found = 0, 0, []
         if a.mode in ("all", "corpus"):
