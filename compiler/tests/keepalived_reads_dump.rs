@@ -43,9 +43,13 @@ fn keepalived_gives_the_dump_the_same_verdict() {
     let sandbox = corpus.join("kt_sandbox.py");
     // kt_sandbox mounts a fresh /tmp, so the dumps (and, when the checkout
     // is under /tmp, the originals) must live where it still sees them.
-    let mut out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kt-dumps");
+    let mut out_dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kt-dumps");
     if out_dir.starts_with("/tmp") {
-        out_dir = PathBuf::from(format!("/var/tmp/kac-kt-dumps-{}", std::process::id()));
+        out_dir = PathBuf::from(format!(
+            "/var/tmp/kac-kt-dumps-{}",
+            std::process::id()
+        ));
     }
     let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::create_dir_all(&out_dir).expect("create dump dir");
@@ -81,5 +85,8 @@ fn keepalived_gives_the_dump_the_same_verdict() {
         "keepalived -t: {} originals and their dumps compared",
         originals.len()
     );
+    if out_dir.starts_with("/var/tmp") {
+        let _ = std::fs::remove_dir_all(&out_dir);
+    }
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }
