@@ -133,7 +133,7 @@ macro_rules! word_once {
         Kw::line($name, {
             fn h(ctx: &mut Ctx, node: &Node, c: &mut Config) {
                 if let Some(v) = value::one_word(ctx, node, "value") {
-                    set_first(ctx, &mut c.global.$($f).+, v, node);
+                    value::set_first(ctx, &ALREADY_SET, &mut c.global.$($f).+, v, node);
                 }
             }
             h
@@ -210,7 +210,13 @@ macro_rules! fifo {
             Kw::line(concat!($p, "notify_fifo_script"), {
                 fn h(ctx: &mut Ctx, node: &Node, c: &mut Config) {
                     if let Some(cmd) = value::command(ctx, node, 1, true) {
-                        set_first(ctx, &mut c.global.$f.script, cmd, node);
+                        value::set_first(
+                            ctx,
+                            &ALREADY_SET,
+                            &mut c.global.$f.script,
+                            cmd,
+                            node,
+                        );
                     }
                 }
                 h
@@ -454,27 +460,6 @@ fn bare_flag(ctx: &mut Ctx, node: &Node) {
 
 /// Like [`set_once`], but the first value stays (keepalived says
 /// "already specified - ignoring" for these).
-fn set_first<T>(
-    ctx: &mut Ctx,
-    slot: &mut Option<Sp<T>>,
-    v: Sp<T>,
-    node: &Node,
-) {
-    if let Some(prev) = slot {
-        ctx.report(
-            &ALREADY_SET,
-            node.keyword().span,
-            format!(
-                "`{}` is already set; keepalived ignores this one",
-                node.kw()
-            ),
-        )
-        .with_related(prev.span, "first set here")
-        .with_help("remove one of the two lines");
-        return;
-    }
-    *slot = Some(v);
-}
 
 /// An unsigned integer in `0..=max` where 0 is replaced by 1.
 fn nonzero_uint(ctx: &mut Ctx, node: &Node, max: u64) -> Option<Sp<u64>> {
@@ -549,8 +534,9 @@ fn net_namespace(ctx: &mut Ctx, node: &Node, c: &mut Config) {
         return;
     };
     a.finish(ctx);
-    set_first(
+    value::set_first(
         ctx,
+        &ALREADY_SET,
         &mut c.global.net_namespace,
         Sp::new(t.text.clone(), t.span),
         node,
@@ -559,7 +545,13 @@ fn net_namespace(ctx: &mut Ctx, node: &Node, c: &mut Config) {
 
 fn net_namespace_ipvs(ctx: &mut Ctx, node: &Node, c: &mut Config) {
     let v = optional_word(ctx, node);
-    set_first(ctx, &mut c.global.net_namespace_ipvs, v, node);
+    value::set_first(
+        ctx,
+        &ALREADY_SET,
+        &mut c.global.net_namespace_ipvs,
+        v,
+        node,
+    );
 }
 
 fn instance(ctx: &mut Ctx, node: &Node, c: &mut Config) {
@@ -568,8 +560,9 @@ fn instance(ctx: &mut Ctx, node: &Node, c: &mut Config) {
         return;
     };
     a.finish(ctx);
-    set_first(
+    value::set_first(
         ctx,
+        &ALREADY_SET,
         &mut c.global.instance,
         Sp::new(t.text.clone(), t.span),
         node,
@@ -775,13 +768,25 @@ pub(crate) fn run_as(
 
 fn startup_script(ctx: &mut Ctx, node: &Node, c: &mut Config) {
     if let Some(cmd) = value::command(ctx, node, 1, true) {
-        set_first(ctx, &mut c.global.startup_script, cmd, node);
+        value::set_first(
+            ctx,
+            &ALREADY_SET,
+            &mut c.global.startup_script,
+            cmd,
+            node,
+        );
     }
 }
 
 fn shutdown_script(ctx: &mut Ctx, node: &Node, c: &mut Config) {
     if let Some(cmd) = value::command(ctx, node, 1, true) {
-        set_first(ctx, &mut c.global.shutdown_script, cmd, node);
+        value::set_first(
+            ctx,
+            &ALREADY_SET,
+            &mut c.global.shutdown_script,
+            cmd,
+            node,
+        );
     }
 }
 
@@ -801,7 +806,13 @@ fn notify_fifo(ctx: &mut Ctx, node: &Node, f: &mut NotifyFifo) {
         path: path.text.clone(),
         run_as,
     };
-    set_first(ctx, &mut f.fifo, Sp::new(fifo, path.span), node);
+    value::set_first(
+        ctx,
+        &ALREADY_SET,
+        &mut f.fifo,
+        Sp::new(fifo, path.span),
+        node,
+    );
 }
 
 fn dynamic_interfaces(ctx: &mut Ctx, node: &Node, c: &mut Config) {
@@ -953,8 +964,9 @@ fn lvs_sync_daemon(ctx: &mut Ctx, node: &Node, c: &mut Config) {
         pos += 1;
         sync_daemon_option(ctx, &mut a, opt, pos - 1, &mut d);
     }
-    set_first(
+    value::set_first(
         ctx,
+        &ALREADY_SET,
         &mut c.global.lvs_sync_daemon,
         Sp::new(d, ifname.span),
         node,
@@ -1207,7 +1219,13 @@ fn rx_bufs_policy(ctx: &mut Ctx, node: &Node, c: &mut Config) {
 fn vrrp_iptables(ctx: &mut Ctx, node: &Node, c: &mut Config) {
     // XT_EXTENSION_MAXNAMELEN - 2 usable characters.
     if let Some(v) = name_list(ctx, node, 2, 27, "iptables chain") {
-        set_first(ctx, &mut c.global.vrrp_iptables, v, node);
+        value::set_first(
+            ctx,
+            &ALREADY_SET,
+            &mut c.global.vrrp_iptables,
+            v,
+            node,
+        );
     }
 }
 
@@ -1251,13 +1269,19 @@ fn name_list(
 
 fn nftables(ctx: &mut Ctx, node: &Node, c: &mut Config) {
     if let Some(v) = nft_table(ctx, node) {
-        set_first(ctx, &mut c.global.nftables, v, node);
+        value::set_first(ctx, &ALREADY_SET, &mut c.global.nftables, v, node);
     }
 }
 
 fn nftables_ipvs(ctx: &mut Ctx, node: &Node, c: &mut Config) {
     if let Some(v) = nft_table(ctx, node) {
-        set_first(ctx, &mut c.global.nftables_ipvs, v, node);
+        value::set_first(
+            ctx,
+            &ALREADY_SET,
+            &mut c.global.nftables_ipvs,
+            v,
+            node,
+        );
     }
 }
 

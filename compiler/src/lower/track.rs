@@ -93,27 +93,6 @@ fn present(node: &Node, ctx: &mut Ctx) -> Sp<()> {
 }
 
 /// Like [`set_once`], but the first value stays.
-fn set_first<T>(
-    ctx: &mut Ctx,
-    slot: &mut Option<Sp<T>>,
-    v: Sp<T>,
-    node: &Node,
-) {
-    if let Some(prev) = slot {
-        ctx.report(
-            &SET_TWICE,
-            node.keyword().span,
-            format!(
-                "`{}` is already set; keepalived ignores this one",
-                node.kw()
-            ),
-        )
-        .with_related(prev.span, "first set here")
-        .with_help("remove one of the two lines");
-        return;
-    }
-    *slot = Some(v);
-}
 
 // ---- vrrp_script ----
 
@@ -211,12 +190,12 @@ fn script_secs(ctx: &mut Ctx, node: &Node) -> Option<Sp<Micros>> {
 static FILE_KWS: &[Kw<TrackFile>] = &[
     Kw::line("file", |ctx, n, f: &mut TrackFile| {
         if let Some(v) = value::one_word(ctx, n, "file name") {
-            set_first(ctx, &mut f.file, v, n);
+            value::set_first(ctx, &SET_TWICE, &mut f.file, v, n);
         }
     }),
     Kw::line("weight", |ctx, n, f: &mut TrackFile| {
         if let Some(w) = weight(ctx, n, 254, false) {
-            set_first(ctx, &mut f.weight, w, n);
+            value::set_first(ctx, &SET_TWICE, &mut f.weight, w, n);
         }
     }),
     Kw::line("init_file", init_file),
@@ -299,7 +278,13 @@ static PROCESS_KWS: &[Kw<TrackProcess>] = &[
             let words: Vec<String> =
                 n.args().iter().map(|t| t.text.clone()).collect();
             let span = n.args().first().map_or(n.keyword().span, |t| t.span);
-            set_first(ctx, &mut p.process, Sp::new(words, span), n);
+            value::set_first(
+                ctx,
+                &SET_TWICE,
+                &mut p.process,
+                Sp::new(words, span),
+                n,
+            );
         }
     }),
     Kw::line("param_match", |ctx, n, p: &mut TrackProcess| {
@@ -324,7 +309,7 @@ static PROCESS_KWS: &[Kw<TrackProcess>] = &[
     }),
     Kw::line("weight", |ctx, n, p: &mut TrackProcess| {
         if let Some(w) = weight(ctx, n, 254, false) {
-            set_first(ctx, &mut p.weight, w, n);
+            value::set_first(ctx, &SET_TWICE, &mut p.weight, w, n);
         }
     }),
     Kw::line("quorum", |ctx, n, p: &mut TrackProcess| {

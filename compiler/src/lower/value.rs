@@ -24,36 +24,11 @@ pub fn int(
     max: i64,
     what: &str,
 ) -> Option<i64> {
-    let t = tok.text.as_str();
-    let v: i64 = match t.parse() {
-        Ok(v) => v,
-        Err(_) => {
-            let d = ctx.report(
-                &INVALID_NUMBER,
-                tok.span,
-                format!("{what} `{t}` is not a number"),
-            );
-            if t.trim_end_matches(|c: char| c.is_ascii_alphabetic())
-                .parse::<i64>()
-                .is_ok()
-            {
-                d.with_help(
-                    "keepalived takes no units here; write the plain number",
-                );
-            }
-            return None;
-        }
-    };
-    if v < min || v > max {
-        ctx.report(
-            &OUT_OF_RANGE,
-            tok.span,
-            format!("{what} {v} is outside {min}..={max}"),
-        )
-        .with_label(format!("must be {min}..={max}"));
+    let Ok(v) = tok.text.parse::<i64>() else {
+        not_a_number(ctx, tok, what);
         return None;
-    }
-    Some(v)
+    };
+    in_range(ctx, tok, v, min, max, what)
 }
 
 /// An unsigned integer in `min..=max`.
@@ -70,25 +45,34 @@ pub fn uint(
             .with_label(format!("must be {min}..={max}"));
         return None;
     }
-    let v: u64 = match t.parse() {
-        Ok(v) => v,
-        Err(_) => {
-            let d = ctx.report(
-                &INVALID_NUMBER,
-                tok.span,
-                format!("{what} `{t}` is not a number"),
-            );
-            if t.trim_end_matches(|c: char| c.is_ascii_alphabetic())
-                .parse::<u64>()
-                .is_ok()
-            {
-                d.with_help(
-                    "keepalived takes no units here; write the plain number",
-                );
-            }
-            return None;
-        }
+    let Ok(v) = t.parse::<u64>() else {
+        not_a_number(ctx, tok, what);
+        return None;
     };
+    in_range(ctx, tok, v, min, max, what)
+}
+
+fn not_a_number(ctx: &mut Ctx, tok: &Token, what: &str) {
+    let t = tok.text.as_str();
+    let d = ctx.report(
+        &INVALID_NUMBER,
+        tok.span,
+        format!("{what} `{t}` is not a number"),
+    );
+    let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    if digits != t && digits.parse::<i64>().is_ok() {
+        d.with_help("keepalived takes no units here; write the plain number");
+    }
+}
+
+fn in_range<N: PartialOrd + std::fmt::Display>(
+    ctx: &mut Ctx,
+    tok: &Token,
+    v: N,
+    min: N,
+    max: N,
+    what: &str,
+) -> Option<N> {
     if v < min || v > max {
         ctx.report(
             &OUT_OF_RANGE,
@@ -440,6 +424,32 @@ pub fn set_once<T>(
             ),
         )
         .with_related(prev.span, "first given here");
+    }
+    *slot = Some(value);
+}
+
+/// Stores `value` into a setting keepalived sets only once: a second
+/// occurrence is reported with `code` and ignored (keepalived keeps the
+/// first).
+pub fn set_first<T>(
+    ctx: &mut Ctx,
+    code: &'static crate::diag::Code,
+    slot: &mut Option<Sp<T>>,
+    value: Sp<T>,
+    node: &Node,
+) {
+    if let Some(prev) = slot {
+        ctx.report(
+            code,
+            node.keyword().span,
+            format!(
+                "`{}` is already set; keepalived ignores this one",
+                node.kw()
+            ),
+        )
+        .with_related(prev.span, "first set here")
+        .with_help("remove one of the two lines");
+        return;
     }
     *slot = Some(value);
 }
