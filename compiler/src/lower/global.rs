@@ -458,9 +458,6 @@ fn bare_flag(ctx: &mut Ctx, node: &Node) {
     value::bare(ctx, node);
 }
 
-/// Like [`set_once`], but the first value stays (keepalived says
-/// "already specified - ignoring" for these).
-
 /// An unsigned integer in `0..=max` where 0 is replaced by 1.
 fn nonzero_uint(ctx: &mut Ctx, node: &Node, max: u64) -> Option<Sp<u64>> {
     let v = value::one_uint(ctx, node, 0, max)?;

@@ -92,8 +92,6 @@ fn present(node: &Node, ctx: &mut Ctx) -> Sp<()> {
     Sp::new((), node.keyword().span)
 }
 
-/// Like [`set_once`], but the first value stays.
-
 // ---- vrrp_script ----
 
 static SCRIPT_KWS: &[Kw<VrrpScript>] = &[
