@@ -162,7 +162,7 @@ fn check(cli: &Cli) -> ExitCode {
         }
     }
     if cli.format == Format::Human {
-        let files = cli.files.len();
+        let files = compiled.len();
         eprintln!(
             "kac: {files} file{} checked: {errors} error{}, {warnings} warning{}",
             if files == 1 { "" } else { "s" },
