@@ -170,6 +170,9 @@ fn check(cli: &Cli) -> ExitCode {
             if warnings == 1 { "" } else { "s" },
         );
     }
+    // The process ends here: freeing a large config's IR piece by piece
+    // would only cost time.
+    std::mem::forget(compiled);
     if io_failed {
         ExitCode::from(2)
     } else if errors > 0 {

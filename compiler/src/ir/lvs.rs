@@ -108,7 +108,7 @@ pub fn family_keyword(f: Family) -> &'static str {
 // ===== virtual_server =====
 
 /// What follows `virtual_server`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum VsKey {
     /// `IP [PORT]` (no port only for persistent services).
     Addr { addr: IpAddr, port: Option<u16> },
@@ -263,7 +263,7 @@ impl fmt::Display for Forwarding {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Protocol {
     Tcp,
     Udp,

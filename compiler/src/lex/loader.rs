@@ -25,7 +25,10 @@ pub struct FsLoader;
 impl Loader for FsLoader {
     fn read(&self, path: &Path) -> io::Result<String> {
         let bytes = std::fs::read(path)?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        Ok(match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        })
     }
 
     fn glob(&self, pattern: &str) -> Result<Vec<PathBuf>, String> {

@@ -128,10 +128,12 @@ pub fn dispatch<T>(
 ) {
     for node in nodes {
         let name = node.kw();
+        // Comparing the first byte first keeps this linear scan cheap.
+        let first = name.as_bytes().first();
         let found = tables
             .iter()
             .flat_map(|t| t.iter())
-            .find(|k| k.name == name);
+            .find(|k| k.name.as_bytes().first() == first && k.name == name);
         let Some(kw) = found else {
             let known = tables.iter().flat_map(|t| t.iter()).map(|k| k.name);
             unknown_keyword(ctx, node.keyword(), context, known);

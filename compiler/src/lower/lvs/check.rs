@@ -18,12 +18,24 @@ use crate::lower::{closest, Ctx};
 
 pub(super) fn run(ctx: &mut Ctx, config: &Config) {
     let lvs = &config.lvs;
+    // The first virtual server of each service, to find duplicates
+    // without comparing every pair.
+    let mut first: std::collections::HashMap<
+        (&VsKey, Option<Protocol>),
+        usize,
+    > = std::collections::HashMap::new();
     for (i, vs) in lvs.servers.iter().enumerate() {
         let group = group_of(ctx, vs, &lvs.groups);
         if vs.real_servers.is_empty() {
             no_real_servers(ctx, vs);
         }
-        duplicate_vs(ctx, vs, &lvs.servers[..i]);
+        let key = (&vs.key.value, vs.protocol.as_ref().map(|p| p.value));
+        match first.get(&key) {
+            Some(&j) => duplicate_vs(ctx, vs, &lvs.servers[j]),
+            None => {
+                first.insert(key, i);
+            }
+        }
         service(ctx, vs, group);
         defaults(ctx, vs);
         families(ctx, vs);
@@ -74,20 +86,15 @@ fn no_real_servers(ctx: &mut Ctx, vs: &VirtualServer) {
     d.with_help("add `real_server IP PORT { ... }` blocks");
 }
 
-fn duplicate_vs(ctx: &mut Ctx, vs: &VirtualServer, before: &[VirtualServer]) {
-    let same = before
-        .iter()
-        .find(|o| o.key == vs.key && o.protocol == vs.protocol);
-    if let Some(first) = same {
-        ctx.report(
-            &DUPLICATE_VS,
-            vs.key.span,
-            format!("virtual_server `{}` is defined twice", vs.key.value),
-        )
-        .with_related(first.key.span, "first defined here")
-        .with_note("keepalived sets up the same IPVS service twice; the later settings win")
-        .with_help("merge the two blocks");
-    }
+fn duplicate_vs(ctx: &mut Ctx, vs: &VirtualServer, first: &VirtualServer) {
+    ctx.report(
+        &DUPLICATE_VS,
+        vs.key.span,
+        format!("virtual_server `{}` is defined twice", vs.key.value),
+    )
+    .with_related(first.key.span, "first defined here")
+    .with_note("keepalived sets up the same IPVS service twice; the later settings win")
+    .with_help("merge the two blocks");
 }
 
 /// Is the service an address (rather than only firewall marks)?

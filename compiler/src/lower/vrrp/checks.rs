@@ -570,8 +570,17 @@ fn tracking(ctx: &mut Ctx, config: &Config, inst: &VrrpInstance) {
 /// family and interface, and either both multicast to the same group or
 /// both unicast from the same source with a common peer.
 fn vrid_conflicts(ctx: &mut Ctx, instances: &[VrrpInstance]) {
-    for (i, b) in instances.iter().enumerate() {
-        let Some(first) = instances[..i].iter().find(|a| conflict(a, b)) else {
+    // Only instances with the same VRID can conflict: compare within
+    // each VRID's list, not every pair.
+    let mut by_vrid: Vec<Vec<&VrrpInstance>> = vec![Vec::new(); 256];
+    for b in instances {
+        let Some(vrid) = &b.virtual_router_id else {
+            continue;
+        };
+        let seen = &mut by_vrid[usize::from(vrid.value)];
+        let found = seen.iter().find(|a| conflict(a, b)).copied();
+        seen.push(b);
+        let Some(first) = found else {
             continue;
         };
         let (Some(va), Some(vb)) =
