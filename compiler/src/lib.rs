@@ -146,6 +146,7 @@ pub fn compile_with(
     diags.extend(tree_diags);
     diags.extend(late);
     diags.sort();
+    diags.dedup();
     Ok(Compilation {
         config,
         diagnostics: diags.into_vec(),

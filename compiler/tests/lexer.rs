@@ -163,3 +163,17 @@ fn spans_survive_substitution() {
     let out = render(&loader, "k.conf", None);
     assert_eq!(out, "k.conf:2:3 key abc z\n");
 }
+
+#[test]
+fn a_replayed_mistake_is_reported_once() {
+    let c = kac_compiler::compile_str(
+        "k.conf",
+        "~SEQ(i, 3) big\n",
+        &kac_compiler::Options::default(),
+    );
+    assert_eq!(c.diagnostics.len(), 1, "{}", c.render_human());
+    assert!(c.diagnostics[0]
+        .notes
+        .iter()
+        .any(|n| n.starts_with("found 3 times")));
+}

@@ -181,6 +181,40 @@ impl Diagnostics {
         });
     }
 
+    /// Folds diagnostics that say the same thing at the same place (a
+    /// `~SEQ` or a multi-line definition replays one line many times) into
+    /// the first, with a note of how many times it was found.
+    pub fn dedup(&mut self) {
+        let mut seen: std::collections::HashMap<(u16, Span, String), usize> =
+            std::collections::HashMap::new();
+        let mut counts: Vec<usize> = Vec::with_capacity(self.list.len());
+        let mut keep: Vec<Diagnostic> = Vec::with_capacity(self.list.len());
+        for d in self.list.drain(..) {
+            let Some(span) = d.span else {
+                keep.push(d);
+                counts.push(1);
+                continue;
+            };
+            let key = (d.code.id, span, d.message.clone());
+            match seen.get(&key) {
+                Some(&i) => counts[i] += 1,
+                None => {
+                    seen.insert(key, keep.len());
+                    keep.push(d);
+                    counts.push(1);
+                }
+            }
+        }
+        for (d, n) in keep.iter_mut().zip(counts) {
+            if n > 1 {
+                d.notes.push(format!(
+                    "found {n} times here: this line is replayed by an expansion"
+                ));
+            }
+        }
+        self.list = keep;
+    }
+
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.list
     }
