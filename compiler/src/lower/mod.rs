@@ -332,15 +332,6 @@ impl<'n> Args<'n> {
 static TOP_TABLES: &[&[Kw<Config>]] =
     &[global::TOP, track::TOP, addr::TOP, vrrp::TOP, lvs::TOP];
 
-/// Lowers a whole tree.
-pub fn lower(nodes: &[Node], diags: &mut Diagnostics) -> Config {
-    let mut l = Lowerer::default();
-    for n in nodes {
-        l.node(n, diags);
-    }
-    l.finish(diags)
-}
-
 /// Lowers top-level nodes one at a time (so the tree of a large file
 /// never has to exist as a whole), then runs the checks that need the
 /// whole configuration.
