@@ -103,9 +103,13 @@ impl Seg {
         }
     }
 
-    fn trim_start(&self) -> Seg {
+    fn trim_start(self) -> Seg {
         let n = self.text.len() - self.text.trim_start().len();
-        self.slice(n)
+        if n == 0 {
+            self
+        } else {
+            self.slice(n)
+        }
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
@@ -294,14 +298,17 @@ impl Lexer<'_> {
                 .with_label("this quote is not closed")
                 .with_help("close the string with `\"` on the same line");
         }
-        let mut text = raw[..end].trim_end().to_owned();
+        // Leading blanks go now, so later steps need not copy the line.
+        let kept = raw[..end].trim_end();
+        let lead = kept.len() - kept.trim_start().len();
+        let mut text = kept[lead..].to_owned();
         let mut continued = false;
         if text.ends_with('\\') && !text.ends_with("\\\\") {
             text.pop();
-            text = text.trim_end().to_owned();
+            text.truncate(text.trim_end().len());
             continued = true;
         }
-        let cols = Cols::Shift(1);
+        let cols = Cols::Shift(lead as u32 + 1);
         (
             Seg {
                 text,
