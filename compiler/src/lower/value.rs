@@ -386,13 +386,7 @@ pub fn command(
         Some(l) => first.span.to(l.span),
         None => first.span,
     };
-    Some(Sp::new(
-        Command {
-            script: Script { argv },
-            run_as: run_as_v,
-        },
-        span,
-    ))
+    Some(Sp::new(Command::new(Script { argv }, run_as_v), span))
 }
 
 fn node_missing(ctx: &mut Ctx, node: &Node, what: &str) {
