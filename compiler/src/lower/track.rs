@@ -545,7 +545,12 @@ fn bfd_instance(ctx: &mut Ctx, node: &Node, c: &mut Config) {
     dispatch(ctx, node.children(), &[BFD_KWS], &mut b, "bfd_instance");
     // keepalived disables an incomplete instance; kac keeps it (after the
     // error) so that references to it still resolve.
-    bfd_complete(ctx, &b, &c.track.bfd_instances);
+    // A `neighbor_ip` line whose address was bad is already reported.
+    let written = node
+        .children()
+        .iter()
+        .any(|n| matches!(n.kw(), "neighbor_ip" | "neighbour_ip"));
+    bfd_complete(ctx, &b, written, &c.track.bfd_instances);
     if unique(
         ctx,
         "bfd_instance",
@@ -557,8 +562,16 @@ fn bfd_instance(ctx: &mut Ctx, node: &Node, c: &mut Config) {
 }
 
 /// The end-of-block checks of a BFD instance.
-fn bfd_complete(ctx: &mut Ctx, b: &BfdInstance, others: &[BfdInstance]) {
+fn bfd_complete(
+    ctx: &mut Ctx,
+    b: &BfdInstance,
+    neighbor_written: bool,
+    others: &[BfdInstance],
+) {
     let Some(nbr) = &b.neighbor_ip else {
+        if neighbor_written {
+            return;
+        }
         ctx.report(
             &NEIGHBOR_MISSING,
             b.name.span,
@@ -730,6 +743,11 @@ mod tests {
         );
         assert_eq!(track_codes("vrrp_track_process p {\n process x\n quorum 5\n quorum_max 2\n}\n"), ["K0405"]);
         assert_eq!(track_codes("bfd_instance b {\n min_rx 5\n}\n"), ["K0406"]);
+        // A bad address is one error, not also "no neighbor_ip".
+        assert_eq!(
+            track_codes("bfd_instance b {\n neighbor_ip 192.0.2.300\n}\n"),
+            ["K0039"]
+        );
         assert_eq!(track_codes("bfd_instance b {\n neighbor_ip 192.0.2.1\n source_ip 2001:db8::1\n}\n"), ["K0407"]);
         assert_eq!(
             track_codes("bfd_instance a {\n neighbor_ip 192.0.2.1\n}\nbfd_instance b {\n neighbor_ip 192.0.2.1\n}\n"),

@@ -295,6 +295,11 @@ pub fn command(
     let words = match line.script_words(index) {
         Ok(w) => w,
         Err(msg) => {
+            // An odd number of `"` was already reported by the lexer
+            // (K0001) for this line: one error is enough.
+            if msg.ends_with('"') && line.text.matches('"').count() % 2 == 1 {
+                return None;
+            }
             let span = line
                 .tokens
                 .get(index)
