@@ -122,6 +122,22 @@ impl<'n> Entry<'n> {
     }
 
     /// Marks the entry dropped and returns `None` (for `?` chains).
+    /// The option's value as a routing name or number (`table main`,
+    /// `scope link`, ...); a bad one drops the entry.
+    fn named(
+        &mut self,
+        ctx: &mut Ctx,
+        opt: &Token,
+        what: &str,
+        table: &RtTable,
+    ) -> Option<Sp<RtName>> {
+        let v = self.value(ctx, opt, what)?;
+        match rt_name(ctx, v, table) {
+            Some(n) => Some(n),
+            None => self.drop_entry(),
+        }
+    }
+
     fn drop_entry<T>(&mut self) -> Option<T> {
         self.ok = false;
         None
@@ -870,31 +886,19 @@ fn route_option(
             replace(ctx, &mut r.from, Sp::new(d, v.span), t);
         }
         "tos" | "dsfield" => {
-            let v = e.value(ctx, t, "value")?;
-            let Some(n) = rt_name(ctx, v, &DSFIELDS) else {
-                return e.drop_entry();
-            };
+            let n = e.named(ctx, t, "value", &DSFIELDS)?;
             replace(ctx, &mut r.tos, n, t);
         }
         "table" => {
-            let v = e.value(ctx, t, "table")?;
-            let Some(n) = rt_name(ctx, v, &TABLES) else {
-                return e.drop_entry();
-            };
+            let n = e.named(ctx, t, "table", &TABLES)?;
             replace(ctx, &mut r.table, n, t);
         }
         "protocol" => {
-            let v = e.value(ctx, t, "protocol")?;
-            let Some(n) = rt_name(ctx, v, &PROTOS) else {
-                return e.drop_entry();
-            };
+            let n = e.named(ctx, t, "protocol", &PROTOS)?;
             replace(ctx, &mut r.protocol, n, t);
         }
         "scope" => {
-            let v = e.value(ctx, t, "scope")?;
-            let Some(n) = rt_name(ctx, v, &SCOPES) else {
-                return e.drop_entry();
-            };
+            let n = e.named(ctx, t, "scope", &SCOPES)?;
             replace(ctx, &mut r.scope, n, t);
         }
         "metric" | "priority" | "preference" => {
@@ -1677,14 +1681,11 @@ fn rule_option(
             replace(ctx, slot, Sp::new(d, v.span), t);
         }
         "table" | "lookup" => {
-            let v = e.value(ctx, t, "table")?;
-            let Some(n) = rt_name(ctx, v, &TABLES) else {
-                return e.drop_entry();
-            };
+            let n = e.named(ctx, t, "table", &TABLES)?;
             if n.value == RtName::Id(0) {
                 ctx.report(
                     &INVALID_VALUE,
-                    v.span,
+                    n.span,
                     "table 0 is not valid for a rule",
                 )
                 .with_note("keepalived drops the whole entry");
@@ -1694,7 +1695,7 @@ fn rule_option(
                 ctx,
                 e,
                 r,
-                Sp::new(RuleAction::Table(n.value), t.span.to(v.span)),
+                Sp::new(RuleAction::Table(n.value), t.span.to(n.span)),
             )?;
         }
         "not" => r.not = true,
@@ -1717,10 +1718,7 @@ fn rule_option(
             replace(ctx, &mut r.preference, Sp::new(n as u32, v.span), t);
         }
         "tos" | "dsfield" => {
-            let v = e.value(ctx, t, "value")?;
-            let Some(n) = rt_name(ctx, v, &DSFIELDS) else {
-                return e.drop_entry();
-            };
+            let n = e.named(ctx, t, "value", &DSFIELDS)?;
             replace(ctx, &mut r.tos, n, t);
         }
         "fwmark" => {
@@ -1761,10 +1759,7 @@ fn rule_option(
             );
         }
         "suppress_ifgroup" | "sup_group" => {
-            let v = e.value(ctx, t, "group")?;
-            let Some(n) = rt_name(ctx, v, &GROUPS) else {
-                return e.drop_entry();
-            };
+            let n = e.named(ctx, t, "group", &GROUPS)?;
             p.table_option = Some(t.span);
             replace(ctx, &mut r.suppress_ifgroup, n, t);
         }
