@@ -19,6 +19,8 @@ pub mod lex;
 pub mod lower;
 pub mod peers;
 pub mod source;
+#[cfg(test)]
+mod testing;
 
 use std::path::Path;
 

@@ -2359,15 +2359,8 @@ fn check_static_devs(ctx: &mut Ctx, config: &Config) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::{compile_str, Compilation, Options};
-
-    fn compile(text: &str) -> Compilation {
-        compile_str("test.conf", text, &Options::default())
-    }
-
-    fn codes(c: &Compilation) -> Vec<String> {
-        c.diagnostics.iter().map(|d| d.code.name()).collect()
-    }
+    use crate::testing::{codes, compile};
+    use crate::Compilation;
 
     /// Compiles one static block with one entry.
     fn one(block: &str, line: &str) -> Compilation {

@@ -1563,15 +1563,7 @@ fn check_script_security(ctx: &mut Ctx, config: &Config) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{compile_str, Compilation, Options};
-
-    fn compile(text: &str) -> Compilation {
-        compile_str("t.conf", text, &Options::default())
-    }
-
-    fn codes(c: &Compilation) -> Vec<String> {
-        c.diagnostics.iter().map(|d| d.code.name()).collect()
-    }
+    use crate::testing::{codes, compile};
 
     /// Lowers `body` inside global_defs and returns the diagnostics' codes.
     fn defs_codes(body: &str) -> Vec<String> {

@@ -654,15 +654,7 @@ fn check_unused_scripts(ctx: &mut Ctx, config: &Config) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{compile_str, Compilation, Options};
-
-    fn compile(text: &str) -> Compilation {
-        compile_str("t.conf", text, &Options::default())
-    }
-
-    fn codes(c: &Compilation) -> Vec<String> {
-        c.diagnostics.iter().map(|d| d.code.name()).collect()
-    }
+    use crate::testing::{codes, compile};
 
     /// Codes for a config that also sets `enable_script_security`, so the
     /// global script-security warning stays out of the way.

@@ -5,16 +5,10 @@ use std::net::IpAddr;
 use super::group::parse_range;
 use crate::ir::lvs::*;
 use crate::ir::value::{Family, Micros};
-use crate::{compile_str, Compilation, Options, Severity};
-
-fn compile(text: &str) -> Compilation {
-    compile_str("test.conf", text, &Options::default())
-}
+use crate::testing::{codes, compile};
+use crate::{Compilation, Severity};
 
 /// Codes of all diagnostics, `K0123` style.
-fn codes(c: &Compilation) -> Vec<String> {
-    c.diagnostics.iter().map(|d| d.code.name()).collect()
-}
 
 fn has(c: &Compilation, code: &str) -> bool {
     codes(c).iter().any(|x| x == code)

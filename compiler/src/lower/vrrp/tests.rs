@@ -4,11 +4,8 @@ use std::net::IpAddr;
 
 use crate::ir::value::Micros;
 use crate::ir::vrrp::{AuthType, IpvlanMode, OldChecksum, State, VrrpInstance};
-use crate::{compile_str, Compilation, Options};
-
-fn compile(text: &str) -> Compilation {
-    compile_str("test.conf", text, &Options::default())
-}
+use crate::testing::compile;
+use crate::Compilation;
 
 /// The codes reported, in order.
 fn codes(c: &Compilation) -> Vec<u16> {
