@@ -8,7 +8,6 @@ use crate::ir::value::{Family, Micros};
 use crate::testing::{codes, compile};
 use crate::{Compilation, Severity};
 
-
 fn has(c: &Compilation, code: &str) -> bool {
     codes(c).iter().any(|x| x == code)
 }
