@@ -125,29 +125,29 @@ pub fn check_peers(files: &[&Compilation]) -> Vec<(usize, Diagnostic)> {
                     })
             })
             .unwrap_or((top, top.inst.name.span));
-        let d = Diagnostic::new(
+        let mut d = Diagnostic::new(
             &WEIGHT_NEVER_DECIDES,
             Some(span),
             format!(
                 "tracker weights can never change the master of VRID {}",
                 top.inst.virtual_router_id.as_ref().map_or(0, |v| v.value)
             ),
-        )
-        .note(format!(
+        );
+        d.with_note(format!(
             "`{}` in {} has priority {} and never drops below {}",
             top.inst.name,
             files[top.file].sources.get(top.inst.name.span.file).path.display(),
             top.priority,
             top.lowest
         ))
-        .note(format!(
+        .with_note(format!(
             "`{}` in {} has priority {} and never rises above {}",
             rival.inst.name,
             files[rival.file].sources.get(rival.inst.name.span.file).path.display(),
             rival.priority,
             rival.highest
         ))
-        .help(format!(
+        .with_help(format!(
             "make the weights larger than the gap of {} between the priorities, or track without a weight so a failure means fault",
             top.priority - rival.priority
         ));

@@ -74,10 +74,6 @@ impl SourceFile {
         let end = self.line_starts.get(i).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
-
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
 }
 
 /// Every file read during one compilation.

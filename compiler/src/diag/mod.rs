@@ -94,26 +94,6 @@ impl Diagnostic {
     pub fn severity(&self) -> Severity {
         self.code.severity
     }
-
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
-        self
-    }
-
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-
-    pub fn note(mut self, note: impl Into<String>) -> Self {
-        self.notes.push(note.into());
-        self
-    }
-
-    pub fn related(mut self, span: Span, text: impl Into<String>) -> Self {
-        self.related.push((span, text.into()));
-        self
-    }
 }
 
 /// The diagnostics of one compilation, in the order found.
@@ -221,7 +201,7 @@ impl Diagnostics {
 }
 
 impl Diagnostic {
-    /// `&mut` builder variants, for use on [`Diagnostics::report`].
+    /// Builders, for use on [`Diagnostics::report`] or a new diagnostic.
     pub fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
         self

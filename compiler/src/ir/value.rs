@@ -59,10 +59,6 @@ impl Micros {
         Micros(s * 1_000_000)
     }
 
-    pub fn as_secs_f64(self) -> f64 {
-        self.0 as f64 / 1e6
-    }
-
     pub fn is_whole_seconds(self) -> bool {
         self.0.is_multiple_of(1_000_000)
     }
