@@ -350,12 +350,6 @@ impl Lowerer {
             &mut self.config,
             "the top level",
         );
-        // Large sites are mostly virtual servers: keep them compact.
-        if node.kw() == "virtual_server" {
-            if let Some(vs) = self.config.lvs.servers.last_mut() {
-                vs.shrink_to_fit();
-            }
-        }
     }
 
     pub fn finish(self, diags: &mut Diagnostics) -> Config {

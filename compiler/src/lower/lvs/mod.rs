@@ -491,6 +491,8 @@ fn virtual_server(ctx: &mut Ctx, node: &Node, config: &mut Config) {
     // keepalived skips the block of a header it cannot read; the body was
     // still checked above so every mistake shows in one run.
     if key.is_some() {
+        // Large sites are mostly virtual servers: keep each compact.
+        vs.shrink_to_fit();
         config.lvs.servers.push(vs);
     }
 }
