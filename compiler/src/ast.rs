@@ -47,6 +47,12 @@ impl Node {
         self.line.span()
     }
 
+    /// Whether the block holds a line starting with one of `keywords`
+    /// (whatever became of its value).
+    pub fn has_child(&self, keywords: &[&str]) -> bool {
+        self.children().iter().any(|c| keywords.contains(&c.kw()))
+    }
+
     pub fn children(&self) -> &[Node] {
         match &self.block {
             Some(b) => &b.children,

@@ -546,10 +546,7 @@ fn bfd_instance(ctx: &mut Ctx, node: &Node, c: &mut Config) {
     // keepalived disables an incomplete instance; kac keeps it (after the
     // error) so that references to it still resolve.
     // A `neighbor_ip` line whose address was bad is already reported.
-    let written = node
-        .children()
-        .iter()
-        .any(|n| matches!(n.kw(), "neighbor_ip" | "neighbour_ip"));
+    let written = node.has_child(&["neighbor_ip", "neighbour_ip"]);
     bfd_complete(ctx, &b, written, &c.track.bfd_instances);
     if unique(
         ctx,

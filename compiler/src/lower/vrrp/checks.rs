@@ -74,8 +74,9 @@ fn instance(ctx: &mut Ctx, config: &Config, inst: &VrrpInstance) {
 /// Runs at the end of the block, so that a keyword that is there but has
 /// a bad value (already reported) is not reported again as missing.
 pub(super) fn minimum(ctx: &mut Ctx, node: &Node, inst: &VrrpInstance) {
-    let written = |kw: &str| node.children().iter().any(|c| c.kw() == kw);
-    if inst.virtual_router_id.is_none() && !written("virtual_router_id") {
+    if inst.virtual_router_id.is_none()
+        && !node.has_child(&["virtual_router_id"])
+    {
         ctx.report(
             &VRID_MISSING,
             inst.name.span,
@@ -86,7 +87,10 @@ pub(super) fn minimum(ctx: &mut Ctx, node: &Node, inst: &VrrpInstance) {
     }
     // keepalived 2.2.7 needs an interface for unicast instances too
     // (checked with `keepalived -t`: "Unknown interface!").
-    if inst.interface.is_none() && inst.vrf.is_none() && !written("interface") {
+    if inst.interface.is_none()
+        && inst.vrf.is_none()
+        && !node.has_child(&["interface"])
+    {
         ctx.report(
             &NO_INTERFACE,
             inst.name.span,
