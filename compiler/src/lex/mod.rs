@@ -919,6 +919,12 @@ impl Lexer<'_> {
         };
         let start = first.offset as usize;
         let end = end.clamp(start, seg.text.len());
+        // An unterminated `"` string runs to the end of the line, so it can
+        // only be the last word.
+        let unterminated_quote = words.last().is_some_and(|t| {
+            let raw = &seg.text[(t.offset as usize).min(end)..end];
+            t.quoted && (raw.len() < 2 || !raw.ends_with('"'))
+        });
         let text = seg.text[start..end].to_owned();
         let cols = seg.cols.slice(start, end);
         let tokens = std::mem::take(words)
@@ -934,6 +940,7 @@ impl Lexer<'_> {
             cols,
             file: seg.file,
             line: seg.line,
+            unterminated_quote,
         }));
     }
 }

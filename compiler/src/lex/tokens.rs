@@ -70,6 +70,9 @@ pub struct LogicalLine {
     pub cols: Cols,
     pub file: FileId,
     pub line: u32,
+    /// Its last word is a `"` string that the line never closes (the
+    /// lexer reported it, K0001).
+    pub unterminated_quote: bool,
 }
 
 impl LogicalLine {

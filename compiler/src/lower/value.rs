@@ -295,9 +295,8 @@ pub fn command(
     let words = match line.script_words(index) {
         Ok(w) => w,
         Err(msg) => {
-            // An odd number of `"` was already reported by the lexer
-            // (K0001) for this line: one error is enough.
-            if msg.ends_with('"') && line.text.matches('"').count() % 2 == 1 {
+            // The lexer already reported an unterminated `"` (K0001).
+            if line.unterminated_quote {
                 return None;
             }
             let span = line
@@ -331,6 +330,7 @@ pub fn command(
         cols: crate::lex::Cols::uniform(first.span.col, first.text.len()),
         file: first.span.file,
         line: first.span.line,
+        unterminated_quote: false,
     };
     let argv: Vec<String> = if first.quoted {
         match inner.script_words(0) {
