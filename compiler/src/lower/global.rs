@@ -813,31 +813,31 @@ fn notify_fifo(ctx: &mut Ctx, node: &Node, f: &mut NotifyFifo) {
 }
 
 fn dynamic_interfaces(ctx: &mut Ctx, node: &Node, c: &mut Config) {
+    let opts = [("allow_if_changes", DynamicInterfaces::AllowIfChanges)];
+    let bare = DynamicInterfaces::On;
+    if let Some(v) = word_or_bare(ctx, node, bare, &opts, "option") {
+        set_once(ctx, &mut c.global.dynamic_interfaces, v, node);
+    }
+}
+
+/// `KEYWORD [WORD]`: `bare` without a word, else one of `options`.
+fn word_or_bare<V: Copy>(
+    ctx: &mut Ctx,
+    node: &Node,
+    bare: V,
+    options: &[(&str, V)],
+    what: &str,
+) -> Option<Sp<V>> {
     let mut a = Args::new(node);
     let v = match a.next() {
-        None => DynamicInterfaces::On,
+        None => bare,
         Some(t) => {
-            let opts =
-                [("allow_if_changes", DynamicInterfaces::AllowIfChanges)];
-            match value::choice(
-                ctx,
-                t,
-                &opts,
-                "dynamic_interfaces option",
-                false,
-            ) {
-                Some(v) => v,
-                None => return,
-            }
+            let what = format!("{} {what}", node.kw());
+            value::choice(ctx, t, options, &what, false)?
         }
     };
     a.finish(ctx);
-    set_once(
-        ctx,
-        &mut c.global.dynamic_interfaces,
-        Sp::new(v, node.keyword().span),
-        node,
-    );
+    Some(Sp::new(v, node.keyword().span))
 }
 
 // ---- LVS ----
@@ -910,27 +910,11 @@ fn need_value<'n>(
 }
 
 fn lvs_flush_on_stop(ctx: &mut Ctx, node: &Node, c: &mut Config) {
-    let mut a = Args::new(node);
-    let v = match a.next() {
-        None => LvsFlushOnStop::Full,
-        Some(t) => match value::choice(
-            ctx,
-            t,
-            &[("VS", LvsFlushOnStop::Vs)],
-            "lvs_flush_on_stop type",
-            false,
-        ) {
-            Some(v) => v,
-            None => return,
-        },
-    };
-    a.finish(ctx);
-    set_once(
-        ctx,
-        &mut c.global.lvs_flush_on_stop,
-        Sp::new(v, node.keyword().span),
-        node,
-    );
+    let opts = [("VS", LvsFlushOnStop::Vs)];
+    let bare = LvsFlushOnStop::Full;
+    if let Some(v) = word_or_bare(ctx, node, bare, &opts, "type") {
+        set_once(ctx, &mut c.global.lvs_flush_on_stop, v, node);
+    }
 }
 
 fn lvs_sync_daemon(ctx: &mut Ctx, node: &Node, c: &mut Config) {
