@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{compile, confs, corpus_dir, name, repo_root};
+use common::{compile, confs, corpus_dir, repo_root};
 use kac_compiler::{compile_str, Options};
 
 fn fixture_files() -> Vec<PathBuf> {
@@ -98,5 +98,4 @@ fn default_site_dump_snapshot() {
     let c = compile(&path);
     assert!(!c.has_errors(), "{}", c.render_human());
     insta::assert_snapshot!("default_site_dump", c.dump());
-    let _ = name(&path);
 }
