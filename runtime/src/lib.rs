@@ -1,3 +1,5 @@
 //! kac runtime: the engines kacd runs (VRRP, netlink, link watch, GARP/NA,
 //! checkers, IPVS). Nothing here parses keepalived.conf; it consumes the
-//! tables the compiler generates. Filled in by later issues.
+//! tables the compiler generates ([`site`]).
+
+pub mod site;
