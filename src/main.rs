@@ -1,9 +1,8 @@
-//! kacd: the per-site daemon. The site's tables are compiled in by
-//! `build.rs`; the engines come in later issues.
+//! kacd: the per-site daemon. `build.rs` compiles the site's
+//! keepalived.conf into `$OUT_DIR/site.rs`; the appliance runs it.
 
-fn main() {
-    println!(
-        "kacd {} (site config checked at build time)",
-        env!("CARGO_PKG_VERSION")
-    );
+include!(concat!(env!("OUT_DIR"), "/site.rs"));
+
+fn main() -> std::process::ExitCode {
+    kac_appliance::run(&tables::SITE)
 }

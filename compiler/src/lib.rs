@@ -12,6 +12,7 @@
 //! mistake in a file.
 
 pub mod ast;
+pub mod codegen;
 pub mod diag;
 pub mod dump;
 pub mod ir;

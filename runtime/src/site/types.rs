@@ -81,7 +81,7 @@ impl AdvertInterval {
     pub const fn new(version: VrrpVersion, centis: u16) -> AdvertInterval {
         match version {
             VrrpVersion::V2 => assert!(
-                centis % 100 == 0 && centis >= 100 && centis <= 25_500,
+                centis.is_multiple_of(100) && centis >= 100 && centis <= 25_500,
                 "a VRRPv2 advert interval is 1..=255 whole seconds"
             ),
             VrrpVersion::V3 => assert!(
@@ -131,7 +131,7 @@ impl Prefix {
         self.addr
     }
 
-    pub const fn len(self) -> u8 {
+    pub const fn prefix_len(self) -> u8 {
         self.len
     }
 
@@ -162,8 +162,7 @@ impl IfName {
             "an interface name is 1..=15 bytes"
         );
         assert!(
-            !(b.len() == 1 && b[0] == b'.')
-                && !(b.len() == 2 && b[0] == b'.' && b[1] == b'.'),
+            !matches!(b, b"." | b".."),
             "an interface name is not . or .."
         );
         let mut i = 0;
@@ -286,10 +285,8 @@ mod tests {
         assert!(std::panic::catch_unwind(|| Priority::new(0)).is_err());
         assert!(std::panic::catch_unwind(|| Weight::new(255)).is_err());
         assert!(std::panic::catch_unwind(|| IfName::new("a/b")).is_err());
-        assert!(
-            std::panic::catch_unwind(|| IfName::new("sixteen-bytes-xx"))
-                .is_err()
-        );
+        assert!(std::panic::catch_unwind(|| IfName::new("sixteen-bytes-xx"))
+            .is_err());
         assert_eq!(IfName::new("eth0.100").as_str(), "eth0.100");
         assert_eq!(Prefix::v4([192, 0, 2, 1], 24).to_string(), "192.0.2.1/24");
         assert!(std::panic::catch_unwind(|| Prefix::v4([0; 4], 33)).is_err());

@@ -6,7 +6,7 @@ use core::time::Duration;
 
 use super::addr::{Address, Route, Rule};
 use super::types::{
-    AdvertInterval, Command, IfName, Priority, VrrpVersion, Vrid, Weight,
+    AdvertInterval, Command, IfName, Priority, Vrid, VrrpVersion, Weight,
 };
 
 /// `state` at start-up.
