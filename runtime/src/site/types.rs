@@ -1,7 +1,28 @@
 //! Value types whose invariants hold by construction. Every constructor is
 //! a `const fn` that panics on a value the type cannot hold; the generated
 //! site tables call them in `static` initialisers, so a table that breaks
-//! an invariant is a compile-time error (E0080), not a runtime surprise.
+//! an invariant is a compile-time error (E0080), not a runtime surprise:
+//!
+//! ```compile_fail
+//! use kac_runtime::site::Vrid;
+//! static BAD: Vrid = Vrid::new(0);
+//! ```
+//!
+//! ```compile_fail
+//! use kac_runtime::site::{AdvertInterval, VrrpVersion};
+//! // VRRPv2 carries whole seconds only.
+//! static BAD: AdvertInterval = AdvertInterval::new(VrrpVersion::V2, 50);
+//! ```
+//!
+//! ```compile_fail
+//! use kac_runtime::site::IfName;
+//! static BAD: IfName = IfName::new("a-name-too-long-for-linux");
+//! ```
+//!
+//! ```
+//! use kac_runtime::site::{IfName, Vrid};
+//! static GOOD: (Vrid, IfName) = (Vrid::new(51), IfName::new("eth0"));
+//! ```
 
 use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
