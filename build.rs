@@ -54,9 +54,22 @@ fn main() {
             fail(&format!("cannot read site config {}: {e}", path.display()))
         }
     };
-    // Every file the config read, so editing an included file rebuilds.
-    for (_, f) in c.sources.files() {
+    // Every file the config read, so editing an included file rebuilds;
+    // and the directories of included files, so a new file that an
+    // `include conf.d/*.conf` glob would match rebuilds too.
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for (n, (_, f)) in c.sources.files().enumerate() {
         println!("cargo:rerun-if-changed={}", f.path.display());
+        if n > 0 {
+            if let Some(d) = f.path.parent() {
+                if !dirs.iter().any(|x| x == d) {
+                    dirs.push(d.to_path_buf());
+                }
+            }
+        }
+    }
+    for d in dirs {
+        println!("cargo:rerun-if-changed={}", d.display());
     }
     if c.has_errors() {
         eprintln!("{}", c.render_human());
