@@ -3,3 +3,4 @@
 //! tables the compiler generates ([`site`]).
 
 pub mod site;
+pub mod wire;
