@@ -3,4 +3,6 @@
 //! tables the compiler generates ([`site`]).
 
 pub mod site;
+pub mod time;
+pub mod vrrp;
 pub mod wire;

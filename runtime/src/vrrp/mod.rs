@@ -1,0 +1,4 @@
+//! VRRP: the pure state machine ([`machine`]). Sockets, netlink and the
+//! event loop around it come with the Linux IO layer.
+
+pub mod machine;
