@@ -297,17 +297,18 @@ impl Machine {
             (State::Master, Input::Advert(a)) => {
                 self.master_rx(a, now, &mut out)
             }
-            (State::Backup | State::Master, Input::Timeout) => {
-                if self.deadline.is_some_and(|d| d <= now) {
-                    if self.state == State::Backup {
-                        self.become_master(now, Reason::MasterDown, &mut out);
-                    } else {
-                        out.push(Action::SendAdvert {
-                            priority: self.priority,
-                        });
-                        self.deadline = Some(now + self.adver_int());
-                    }
-                }
+            (State::Backup, Input::Timeout)
+                if self.deadline.is_some_and(|d| d <= now) =>
+            {
+                self.become_master(now, Reason::MasterDown, &mut out);
+            }
+            (State::Master, Input::Timeout)
+                if self.deadline.is_some_and(|d| d <= now) =>
+            {
+                out.push(Action::SendAdvert {
+                    priority: self.priority,
+                });
+                self.deadline = Some(now + self.adver_int());
             }
             // Adverts in Init/Fault, Start after Init, FaultCleared
             // outside Fault, Timeout without a timer: nothing to do.
