@@ -139,6 +139,9 @@ fn the_code_follows_the_documented_table() {
                 Input::Timeout,
                 before.unwrap_or(t0) + Duration::from_micros(1),
             ),
+            "timeout:late" => {
+                (Input::Timeout, before.unwrap() + Duration::from_millis(600))
+            }
             "timeout:early" => {
                 (Input::Timeout, before.unwrap() - Duration::from_micros(1))
             }
@@ -205,6 +208,11 @@ fn the_code_follows_the_documented_table() {
             }
             "down" => Some(at + down),
             "skew" => Some(at + skew),
+            "late" => Some(
+                now + Duration::from_millis(
+                    u64::from(m.master_adver_int()) * 10,
+                ),
+            ),
             "adver+skew" => {
                 Some(now + adver + Duration::from_micros(100 * 10_000 / 256))
             }

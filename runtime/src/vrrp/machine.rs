@@ -17,7 +17,13 @@
 //! deadline counts from that, not from when it was processed. The IO
 //! layer hands over every queued packet before it reports a timeout, so
 //! a backup that was stalled while adverts queued up sees them first and
-//! stays backup: a late timer never makes a live master look dead.
+//! stays backup. And a master-down timer that fires late (by more than
+//! a quarter of the master's interval: the process or the whole machine
+//! was not running) does not take over at once: it gives the master one
+//! more interval to be heard, since its adverts may still be on their
+//! way in (after a VM pause the hypervisor delivers them after the guest
+//! runs again). A late timer never makes a live master look dead; the
+//! price is one interval more failover time when timers are already late.
 
 use core::net::IpAddr;
 use core::time::Duration;
@@ -223,6 +229,13 @@ impl Machine {
             + self.skew()
     }
 
+    /// Whether the deadline passed long enough ago that this process
+    /// (or machine) was evidently not running when it should have been.
+    fn is_late(&self, now: Instant) -> bool {
+        let grace = centis(u32::from(self.master_adver_int)) / 4;
+        self.deadline.is_some_and(|d| now.since(d) > grace)
+    }
+
     fn adver_int(&self) -> Duration {
         centis(u32::from(self.params.advert_int))
     }
@@ -300,7 +313,12 @@ impl Machine {
             (State::Backup, Input::Timeout)
                 if self.deadline.is_some_and(|d| d <= now) =>
             {
-                self.become_master(now, Reason::MasterDown, &mut out);
+                if self.is_late(now) {
+                    self.deadline =
+                        Some(now + centis(u32::from(self.master_adver_int)));
+                } else {
+                    self.become_master(now, Reason::MasterDown, &mut out);
+                }
             }
             (State::Master, Input::Timeout)
                 if self.deadline.is_some_and(|d| d <= now) =>
