@@ -3,6 +3,7 @@
 //! tables the compiler generates ([`site`]).
 
 pub mod site;
+pub mod sys;
 pub mod time;
 pub mod vrrp;
 pub mod wire;

@@ -2,3 +2,5 @@
 //! event loop around it come with the Linux IO layer.
 
 pub mod machine;
+pub mod rx;
+pub mod socket;
