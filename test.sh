@@ -6,13 +6,20 @@
 #   4. benches/check-vs-keepalived.sh --quick   (needs root and keepalived)
 #      and tests/differential/mutate.py --quick: kac against keepalived -t
 #      on mutated configs (needs root and keepalived)
-#   5. a short run of each fuzz target (needs a nightly toolchain and
+#   5. tests/packaging/deb.sh: kac build --deb of the default site,
+#      reproducibility, lintian, systemd-analyze security, install,
+#      upgrade and purge in a Debian 12 root (debootstrap, cached in
+#      /var/cache/kac-test), boot with systemd-nspawn (needs root, and the
+#      Debian mirror or the cache); benches/site-build.sh: build and
+#      start-up times and sizes beside keepalived (needs root)
+#   6. a short run of each fuzz target (needs a nightly toolchain and
 #      cargo-fuzz; installed with `cargo install --locked cargo-fuzz` if
 #      missing, skipped with a message if there is no nightly)
 # Every step runs even when an earlier one fails; the exit status is 1 if
 # any step failed. Environment:
 #   KAC_FUZZ_SECONDS   seconds per fuzz target (default 60, 0 skips fuzzing)
-#   KAC_SKIP_BENCH=1   skip the benchmark
+#   KAC_SKIP_BENCH=1   skip the benchmarks
+#   KAC_SKIP_PACKAGING=1  skip the packaging test
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -93,6 +100,32 @@ if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/keepalived ]; then
 else
     step "differential test vs keepalived (quick)" \
         bash -c 'cargo build --release -q -p kac-compiler && python3 tests/differential/mutate.py --quick'
+fi
+
+# Whether debootstrap can reach the Debian mirror (or a root is cached).
+debian_root_available() {
+    ls /var/cache/kac-test/bookworm-minbase-*.tar.gz >/dev/null 2>&1 \
+        || timeout 10 bash -c 'exec 3<>/dev/tcp/deb.debian.org/80' 2>/dev/null
+}
+
+if [ "${KAC_SKIP_PACKAGING:-0}" = 1 ]; then
+    skip "packaging test" "KAC_SKIP_PACKAGING=1"
+elif [ "$(id -u)" != 0 ]; then
+    skip "packaging test" "needs root for dpkg in a Debian root"
+elif ! cargo deb --version >/dev/null 2>&1; then
+    skip "packaging test" "cargo-deb is not installed (cargo install --locked cargo-deb)"
+elif ! debian_root_available; then
+    skip "packaging test" "no cached Debian root and deb.debian.org is not reachable"
+else
+    step "packaging test (kac build --deb, lintian, dpkg, nspawn)" tests/packaging/deb.sh
+fi
+
+if [ "${KAC_SKIP_BENCH:-0}" = 1 ]; then
+    skip "site build benchmark" "KAC_SKIP_BENCH=1"
+elif [ "$(id -u)" != 0 ]; then
+    skip "site build benchmark" "needs root for a network namespace"
+else
+    step "site build benchmark" benches/site-build.sh
 fi
 
 if [ "$FUZZ_SECONDS" = 0 ]; then

@@ -1,110 +1,109 @@
-//! `kac`: check, dump and (later) build keepalived.conf sites.
+//! `kac`: check, dump and build keepalived.conf sites.
 //!
-//! Exit codes: 0 valid (warnings allowed), 1 errors found, 2 usage or I/O
-//! error.
+//! Exit codes: 0 valid (warnings allowed) or built, 1 errors found in the
+//! config or the build failed, 2 usage, I/O error or a missing tool.
+
+// The bin's own modules, in src/bin/kac/ (a crate root would look for
+// them beside itself).
+#[path = "kac/build.rs"]
+mod build;
+#[path = "kac/deb.rs"]
+mod deb;
+#[path = "kac/dropin.rs"]
+mod dropin;
+#[path = "kac/man.rs"]
+mod man;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
 use kac_compiler::{compile_file, Options};
 
-const USAGE: &str = "\
-usage: kac check [--format human|json] [--config-id ID] FILE...
-       kac dump [--config-id ID] FILE
-       kac codes
-       kac --version
+/// keepalived, compiled: check, dump and build keepalived.conf sites.
+#[derive(Parser)]
+#[command(
+    name = "kac",
+    version,
+    disable_version_flag = true,
+    arg_required_else_help = true,
+    after_help = "Exit status: 0 valid (warnings allowed) or built; 1 errors \
+                  in the config or a failed build; 2 usage or I/O error."
+)]
+pub struct Cli {
+    /// Print the version.
+    #[arg(short = 'v', long = "version", action = ArgAction::Version)]
+    version: Option<bool>,
+    #[command(subcommand)]
+    command: Cmd,
+}
 
-check   report every mistake in each FILE (exit 0: valid, 1: errors, 2: usage or I/O)
-dump    print FILE as canonical keepalived.conf (includes, $VAR, @id, ~SEQ resolved)
-codes   list every diagnostic code";
+#[derive(Subcommand)]
+enum Cmd {
+    /// Report every mistake in each FILE.
+    Check {
+        /// How to print diagnostics: rustc-style text on stderr, or one
+        /// JSON object per diagnostic per line on stdout.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        #[command(flatten)]
+        id: ConfigId,
+        /// keepalived.conf files; routers of one virtual router are
+        /// checked against each other.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Print FILE as canonical keepalived.conf (includes, $VAR, @id and
+    /// ~SEQ resolved).
+    Dump {
+        #[command(flatten)]
+        id: ConfigId,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// List every diagnostic code.
+    Codes,
+    /// Build kacd for the site of FILE: a static binary in DIR/NAME/kacd,
+    /// and with --deb the Debian package kacd-NAME beside it.
+    Build(build::Args),
+    /// Print this manual page (kac(1), roff).
+    #[command(hide = true)]
+    Man,
+}
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(clap::Args)]
+struct ConfigId {
+    /// keepalived's --config-id: selects `@ID` lines and sets
+    /// ${_INSTANCE}.
+    #[arg(short = 'i', long = "config-id", value_name = "ID")]
+    config_id: Option<String>,
+}
+
+impl ConfigId {
+    fn options(&self) -> Options {
+        Options {
+            config_id: self.config_id.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum Format {
     Human,
     Json,
 }
 
-struct Cli {
-    command: String,
-    files: Vec<PathBuf>,
-    format: Format,
-    opts: Options,
-}
-
-fn parse_args(args: Vec<String>) -> Result<Cli, String> {
-    let mut it = args.into_iter();
-    let command = it.next().ok_or("no command given")?;
-    let mut cli = Cli {
-        command,
-        files: Vec::new(),
-        format: Format::Human,
-        opts: Options::default(),
-    };
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--format" => {
-                cli.format = match it.next().as_deref() {
-                    Some("human") => Format::Human,
-                    Some("json") => Format::Json,
-                    other => {
-                        return Err(format!(
-                            "--format takes human or json, not {}",
-                            other.unwrap_or("nothing")
-                        ))
-                    }
-                }
-            }
-            "--config-id" | "-i" => {
-                cli.opts.config_id =
-                    Some(it.next().ok_or("--config-id needs a value")?);
-            }
-            s if s.starts_with("--format=") => {
-                cli.format = match &s[9..] {
-                    "human" => Format::Human,
-                    "json" => Format::Json,
-                    other => {
-                        return Err(format!(
-                            "--format takes human or json, not {other}"
-                        ))
-                    }
-                }
-            }
-            s if s.starts_with("--config-id=") => {
-                cli.opts.config_id = Some(s[12..].to_owned())
-            }
-            s if s.starts_with('-') && s != "-" => {
-                return Err(format!("unknown option {s}"))
-            }
-            _ => cli.files.push(PathBuf::from(a)),
-        }
-    }
-    Ok(cli)
+/// kac's command line, for the manual page.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if matches!(args.first().map(String::as_str), Some("--version" | "-v")) {
-        println!("kac {}", env!("CARGO_PKG_VERSION"));
-        return ExitCode::SUCCESS;
-    }
-    if matches!(
-        args.first().map(String::as_str),
-        Some("--help" | "-h" | "help")
-    ) {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
-    let cli = match parse_args(args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("kac: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match cli.command.as_str() {
-        "check" => check(&cli),
-        "dump" => dump(&cli),
-        "codes" => {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Check { format, id, files } => check(&files, format, &id),
+        Cmd::Dump { id, file } => dump(&file, &id),
+        Cmd::Codes => {
             for c in kac_compiler::diag::codes::all() {
                 println!(
                     "{}  {:<7}  {}",
@@ -115,22 +114,26 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        other => {
-            eprintln!("kac: unknown command {other}\n{USAGE}");
-            ExitCode::from(2)
+        Cmd::Build(args) => match build::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(f) => {
+                eprintln!("kac: {}", f.message);
+                ExitCode::from(f.code)
+            }
+        },
+        Cmd::Man => {
+            print!("{}", man::kac_page());
+            ExitCode::SUCCESS
         }
     }
 }
 
-fn check(cli: &Cli) -> ExitCode {
-    if cli.files.is_empty() {
-        eprintln!("kac: check needs at least one FILE\n{USAGE}");
-        return ExitCode::from(2);
-    }
+fn check(files: &[PathBuf], format: Format, id: &ConfigId) -> ExitCode {
+    let opts = id.options();
     let mut io_failed = false;
     let mut compiled = Vec::new();
-    for f in &cli.files {
-        match compile_file(f, &cli.opts) {
+    for f in files {
+        match compile_file(f, &opts) {
             Ok(c) => compiled.push(c),
             Err(e) => {
                 eprintln!("kac: cannot read {}: {e}", f.display());
@@ -151,7 +154,7 @@ fn check(cli: &Cli) -> ExitCode {
     for c in &compiled {
         errors += c.error_count();
         warnings += c.warning_count();
-        match cli.format {
+        match format {
             Format::Human => {
                 let text = c.render_human();
                 if !text.is_empty() {
@@ -161,7 +164,7 @@ fn check(cli: &Cli) -> ExitCode {
             Format::Json => print!("{}", c.render_json()),
         }
     }
-    if cli.format == Format::Human {
+    if format == Format::Human {
         let files = compiled.len();
         eprintln!(
             "kac: {files} file{} checked: {errors} error{}, {warnings} warning{}",
@@ -182,12 +185,8 @@ fn check(cli: &Cli) -> ExitCode {
     }
 }
 
-fn dump(cli: &Cli) -> ExitCode {
-    let [file] = cli.files.as_slice() else {
-        eprintln!("kac: dump takes exactly one FILE\n{USAGE}");
-        return ExitCode::from(2);
-    };
-    let c = match compile_file(file, &cli.opts) {
+fn dump(file: &std::path::Path, id: &ConfigId) -> ExitCode {
+    let c = match compile_file(file, &id.options()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("kac: cannot read {}: {e}", file.display());
