@@ -6,13 +6,16 @@
 #   4. benches/check-vs-keepalived.sh --quick   (needs root and keepalived)
 #      and tests/differential/mutate.py --quick: kac against keepalived -t
 #      on mutated configs (needs root and keepalived)
-#   5. tests/packaging/deb.sh: kac build --deb of the default site,
+#   5. tests/build-script/run.sh (the root build script's contract) and
+#      tests/vrrp-interop/run.sh (kacd with kacd and with keepalived in
+#      network namespaces: elections, failover, GARP/NA; needs root)
+#   6. tests/packaging/deb.sh: kac build --deb of the default site,
 #      reproducibility, lintian, systemd-analyze security, install,
 #      upgrade and purge in a Debian 12 root (debootstrap, cached in
 #      /var/cache/kac-test), boot with systemd-nspawn (needs root, and the
 #      Debian mirror or the cache); benches/site-build.sh: build and
 #      start-up times and sizes beside keepalived (needs root)
-#   6. a short run of each fuzz target (needs a nightly toolchain and
+#   7. a short run of each fuzz target (needs a nightly toolchain and
 #      cargo-fuzz; installed with `cargo install --locked cargo-fuzz` if
 #      missing, skipped with a message if there is no nightly)
 # Every step runs even when an earlier one fails; the exit status is 1 if
@@ -100,6 +103,15 @@ if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/keepalived ]; then
 else
     step "differential test vs keepalived (quick)" \
         bash -c 'cargo build --release -q -p kac-compiler && python3 tests/differential/mutate.py --quick'
+fi
+
+step "build script contract (tests/build-script/run.sh)" tests/build-script/run.sh
+
+if [ "$(id -u)" != 0 ]; then
+    skip "VRRP interop in namespaces" "needs root for network namespaces"
+else
+    step "VRRP interop: kacd with kacd and keepalived (tests/vrrp-interop)" \
+        tests/vrrp-interop/run.sh
 fi
 
 # Whether debootstrap can reach the Debian mirror (or a root is cached).

@@ -194,7 +194,7 @@ fn pid_file_lifecycle_and_second_instance() {
 
     // A second kacd on the same runtime directory refuses to start.
     let run_dir = dir.join("run");
-    let out = Command::new(KACD)
+    let out = kacd_command(Path::new(KACD))
         .args(["-n", "-l", "--runtime-dir", run_dir.to_str().unwrap()])
         .output()
         .unwrap();
@@ -470,7 +470,9 @@ fn abstract_notify_socket() {
     let sock = UnixDatagram::bind_addr(&addr).unwrap();
     sock.set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    let mut k = start(&dir, &[], &[("NOTIFY_SOCKET", &format!("@{name}"))]);
+    // `-C`: abstract sockets live in a network namespace, so this kacd
+    // runs in the test's, without VRRP.
+    let mut k = start(&dir, &["-C"], &[("NOTIFY_SOCKET", &format!("@{name}"))]);
     assert!(recv(&sock).starts_with("READY=1"));
     assert!(k.stop().success());
 }
@@ -578,7 +580,7 @@ fn forks_into_the_background_without_n() {
     // A relative --runtime-dir: the daemon works in / but must keep
     // using this one, across a re-exec too.
     let t0 = std::time::Instant::now();
-    let out = Command::new(KACD)
+    let out = kacd_command(Path::new(KACD))
         .args(["--runtime-dir", "run"])
         .current_dir(&dir.0)
         .env("KACD_SYSLOG_SOCKET", &log_path)
@@ -597,7 +599,7 @@ fn forks_into_the_background_without_n() {
     );
 
     // A second one fails, and says why on the terminal.
-    let out = Command::new(KACD)
+    let out = kacd_command(Path::new(KACD))
         .args(["--runtime-dir", run.to_str().unwrap()])
         .env("KACD_SYSLOG_SOCKET", dir.join("nolog"))
         .output()

@@ -124,11 +124,12 @@ pub trait Engine: Send {
 /// The engines that run `halves` of `site`. The VRRP engine and the
 /// checkers come in later issues; until then this set is empty and kacd
 /// runs the process shell alone (pid file, signals, dumps of the tables).
-pub fn for_site(
-    _site: &'static Site,
-    _halves: crate::cli::Halves,
-) -> EngineSet {
-    EngineSet::default()
+pub fn for_site(site: &'static Site, halves: crate::cli::Halves) -> EngineSet {
+    let mut engines: Vec<Box<dyn Engine>> = Vec::new();
+    if halves.vrrp && !site.instances.is_empty() {
+        engines.push(Box::<crate::vrrp_engine::VrrpEngine>::default());
+    }
+    EngineSet::new(engines)
 }
 
 /// The engines of one process, started in order, stopped in reverse.

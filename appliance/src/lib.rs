@@ -17,6 +17,7 @@ pub mod reexec;
 pub mod sdnotify;
 pub mod service;
 pub mod signals;
+pub mod vrrp_engine;
 
 #[cfg(test)]
 mod testsite;

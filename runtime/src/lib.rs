@@ -2,6 +2,7 @@
 //! checkers, IPVS). Nothing here parses keepalived.conf; it consumes the
 //! tables the compiler generates ([`site`]).
 
+pub mod netlink;
 pub mod site;
 pub mod sys;
 pub mod time;

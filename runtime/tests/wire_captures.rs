@@ -244,3 +244,22 @@ fn v3_checksum_as_v2_is_a_different_checksum() {
         vrrp::Repr::parse(&q, Family::V4, src, dst, ChecksumMode::Rfc).is_err()
     );
 }
+
+#[test]
+fn announce_frames_equal_keepalived_frames() {
+    use kac_runtime::vrrp::announce::{garp_frame, na_frame};
+    for f in frames("v2-pass").iter().chain(&frames("v3-ipv6")) {
+        match u16::from_be_bytes([f[12], f[13]]) {
+            0x0806 => {
+                let ip = Ipv4Addr::new(f[38], f[39], f[40], f[41]);
+                assert_eq!(&garp_frame(KEEPALIVED_MAC, ip)[..], &f[..]);
+            }
+            0x86dd if f[20] == ndisc::NEXT_HEADER => {
+                let target =
+                    Ipv6Addr::from(<[u8; 16]>::try_from(&f[62..78]).unwrap());
+                assert_eq!(&na_frame(KEEPALIVED_MAC, target)[..], &f[..]);
+            }
+            _ => {}
+        }
+    }
+}

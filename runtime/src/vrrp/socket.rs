@@ -12,8 +12,8 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nix::sys::socket::{
-    self, sockopt, ControlMessageOwned, MsgFlags, SockaddrIn, SockaddrIn6,
-    SockaddrStorage,
+    self, sockopt, ControlMessage, ControlMessageOwned, MsgFlags, SockaddrIn,
+    SockaddrIn6, SockaddrStorage,
 };
 use rustix::net::{AddressFamily, Protocol, SocketFlags, SocketType};
 
@@ -44,6 +44,7 @@ pub struct VrrpSocket {
     fd: OwnedFd,
     family: vrrp::Family,
     ifindex: u32,
+    src: IpAddr,
     group: IpAddr,
     joined: bool,
 }
@@ -70,8 +71,8 @@ impl VrrpSocket {
             vrrp::Family::V4 => AddressFamily::INET,
             vrrp::Family::V6 => AddressFamily::INET6,
         };
-        let proto = NonZeroU32::new(u32::from(vrrp::PROTOCOL))
-            .map(Protocol::from_raw);
+        let proto =
+            NonZeroU32::new(u32::from(vrrp::PROTOCOL)).map(Protocol::from_raw);
         let fd = rustix::net::socket_with(
             af,
             SocketType::RAW,
@@ -83,6 +84,7 @@ impl VrrpSocket {
             fd,
             family,
             ifindex,
+            src,
             group: match family {
                 vrrp::Family::V4 => IpAddr::V4(GROUP_V4),
                 vrrp::Family::V6 => IpAddr::V6(GROUP_V6),
@@ -110,8 +112,10 @@ impl VrrpSocket {
                     .map_err(io_err)?;
                 socket::setsockopt(&fd, sockopt::Ipv4Tos, &TOS)
                     .map_err(io_err)?;
-                let sa = SockaddrIn::from(SocketAddrV4::new(a, 0));
-                socket::bind(fd.as_raw_fd(), &sa).map_err(io_err)?;
+                // Not bound to `a`: a raw socket bound to an address
+                // receives only packets sent to that address, not the
+                // group's. The source goes with each message instead.
+                let _ = a;
             }
             (vrrp::Family::V6, IpAddr::V6(a)) => {
                 socket::setsockopt(&fd, sockopt::Ipv6MulticastHops, &255)
@@ -136,14 +140,7 @@ impl VrrpSocket {
                     libc::IPV6_MULTICAST_IF,
                     self.ifindex as i32,
                 )?;
-                let scope = if a.is_unicast_link_local() {
-                    self.ifindex
-                } else {
-                    0
-                };
-                let sa =
-                    SockaddrIn6::from(SocketAddrV6::new(a, 0, 0, scope));
-                socket::bind(fd.as_raw_fd(), &sa).map_err(io_err)?;
+                let _ = a; // as for IPv4
             }
             _ => {
                 return Err(io::Error::new(
@@ -161,6 +158,11 @@ impl VrrpSocket {
 
     pub fn ifindex(&self) -> u32 {
         self.ifindex
+    }
+
+    /// The source address the socket is bound to.
+    pub fn src(&self) -> IpAddr {
+        self.src
     }
 
     /// Joins the VRRP group (again, after the link came back).
@@ -194,34 +196,54 @@ impl VrrpSocket {
         }
     }
 
-    /// Sends one VRRP message to `dst` (the group, or a unicast peer).
+    /// Sends one VRRP message to `dst` (the group, or a unicast peer)
+    /// from the socket's source address (`IP_PKTINFO`/`IPV6_PKTINFO`).
     pub fn send(&self, dst: IpAddr, msg: &[u8]) -> io::Result<()> {
         let iov = [IoSlice::new(msg)];
-        let r = match dst {
-            IpAddr::V4(a) => {
+        let r = match (dst, self.src) {
+            (IpAddr::V4(a), IpAddr::V4(src)) => {
                 let sa = SockaddrIn::from(SocketAddrV4::new(a, 0));
+                let info = libc::in_pktinfo {
+                    ipi_ifindex: self.ifindex as libc::c_int,
+                    ipi_spec_dst: libc::in_addr {
+                        s_addr: u32::from_ne_bytes(src.octets()),
+                    },
+                    ipi_addr: libc::in_addr { s_addr: 0 },
+                };
                 socket::sendmsg(
                     self.fd.as_raw_fd(),
                     &iov,
-                    &[],
+                    &[ControlMessage::Ipv4PacketInfo(&info)],
                     MsgFlags::empty(),
                     Some(&sa),
                 )
             }
-            IpAddr::V6(a) => {
+            (IpAddr::V6(a), IpAddr::V6(src)) => {
                 let scope = if a.is_multicast() || a.is_unicast_link_local() {
                     self.ifindex
                 } else {
                     0
                 };
                 let sa = SockaddrIn6::from(SocketAddrV6::new(a, 0, 0, scope));
+                let info = libc::in6_pktinfo {
+                    ipi6_addr: libc::in6_addr {
+                        s6_addr: src.octets(),
+                    },
+                    ipi6_ifindex: self.ifindex,
+                };
                 socket::sendmsg(
                     self.fd.as_raw_fd(),
                     &iov,
-                    &[],
+                    &[ControlMessage::Ipv6PacketInfo(&info)],
                     MsgFlags::empty(),
                     Some(&sa),
                 )
+            }
+            _ => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{dst} is not of the socket's family"),
+                ))
             }
         };
         r.map(|_| ()).map_err(io_err)

@@ -1,0 +1,92 @@
+//! The VRRP engine (`kac_runtime::vrrp::engine`) as the shell drives it:
+//! started on its own thread with the host's netlink view, stopped with
+//! every master resigning, its state and counters read for the dumps.
+
+use kac_runtime::vrrp::engine::{self, Handle, SharedStatus, Status};
+use kac_runtime::vrrp::linux_host::LinuxHost;
+use kac_runtime::vrrp::machine::State;
+use kac_runtime::vrrp::rx::Drop;
+
+use crate::engine::{
+    Context, Engine, EngineError, InstanceStatus, VrrpState, VrrpStats,
+};
+
+#[derive(Default)]
+pub struct VrrpEngine {
+    handle: Option<Handle>,
+    status: Option<SharedStatus>,
+}
+
+fn state(s: State) -> VrrpState {
+    match s {
+        State::Init | State::Stopped => VrrpState::Init,
+        State::Backup => VrrpState::Backup,
+        State::Master => VrrpState::Master,
+        State::Fault => VrrpState::Fault,
+    }
+}
+
+impl VrrpEngine {
+    fn read(&self, index: usize) -> Option<Status> {
+        let st = self.status.as_ref()?.lock().ok()?;
+        st.get(index).copied()
+    }
+}
+
+impl Engine for VrrpEngine {
+    fn name(&self) -> &'static str {
+        "vrrp"
+    }
+
+    fn start(&mut self, ctx: &Context<'_>) -> Result<(), EngineError> {
+        let host = LinuxHost::open().map_err(|e| format!("netlink: {e}"))?;
+        let handle = engine::spawn(ctx.site, host)
+            .map_err(|e| format!("starting the VRRP thread: {e}"))?;
+        self.status = Some(handle.status());
+        self.handle = Some(handle);
+        Ok(())
+    }
+
+    fn stop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            h.stop();
+        }
+    }
+
+    fn healthy(&self) -> bool {
+        self.handle.as_ref().is_none_or(|h| h.is_running())
+    }
+
+    fn instance_status(&self, index: usize) -> Option<InstanceStatus> {
+        let s = self.read(index)?;
+        Some(InstanceStatus {
+            state: state(s.state),
+            wantstate: state(s.state),
+            effective_priority: s.priority,
+            master_priority: s.master_priority,
+            last_transition: s.last_transition,
+            vipset: s.vips_set,
+        })
+    }
+
+    fn instance_stats(&self, index: usize) -> Option<VrrpStats> {
+        let s = self.read(index)?;
+        let c = s.counters;
+        Some(VrrpStats {
+            advert_rcvd: c.accepted,
+            advert_sent: s.adverts_sent,
+            become_master: s.become_master,
+            release_master: s.release_master,
+            packet_len_err: c.dropped(Drop::Length),
+            ip_ttl_err: c.dropped(Drop::Ttl),
+            invalid_type_rcvd: c.dropped(Drop::Type),
+            advert_interval_err: c.dropped(Drop::Interval),
+            addr_list_err: c.addr_list_err,
+            invalid_authtype: c.dropped(Drop::Malformed),
+            authtype_mismatch: c.dropped(Drop::AuthType),
+            auth_failure: c.dropped(Drop::AuthFailure),
+            pri_zero_rcvd: c.pri_zero_rcvd,
+            pri_zero_sent: s.pri_zero_sent,
+        })
+    }
+}

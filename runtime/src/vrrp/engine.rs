@@ -1,0 +1,707 @@
+//! The VRRP engine: every instance of the site on one thread, with a
+//! small event loop around the pure state machines. Per wake-up it
+//! reads every queued packet first, then host changes, then timers
+//! (machine.rs explains why packets come first). Nothing here blocks
+//! except `poll`: address changes are one netlink round trip each,
+//! done as the machine asks.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::os::fd::{AsFd, OwnedFd};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+use log::{error, info, warn};
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
+
+use crate::site::vrrp::{InitialState, Instance};
+use crate::site::{Site, VrrpVersion};
+use crate::sys::PacketSocket;
+use crate::time::Instant;
+use crate::vrrp::announce::{garp_frame, na_frame, Schedule};
+use crate::vrrp::host::{Host, HostEvent};
+use crate::vrrp::machine::{Action, Input, Machine, Params, State};
+use crate::vrrp::rx::{self, Counters, Drop, Expect};
+use crate::vrrp::socket::{VrrpSocket, GROUP_V4, GROUP_V6};
+use crate::wire::vrrp::{self as wv, Addrs, ChecksumMode, Family, Version};
+use crate::wire::{arp, Mac};
+
+/// What the shell can read about an instance while the engine runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub state: State,
+    pub priority: u8,
+    /// The last master heard (priority), 0 when none.
+    pub master_priority: u8,
+    pub last_transition: Option<SystemTime>,
+    pub vips_set: bool,
+    pub counters: Counters,
+    pub adverts_sent: u64,
+    pub become_master: u64,
+    pub release_master: u64,
+    pub pri_zero_sent: u64,
+}
+
+impl Default for Status {
+    fn default() -> Status {
+        Status {
+            state: State::Init,
+            priority: 0,
+            master_priority: 0,
+            last_transition: None,
+            vips_set: false,
+            counters: Counters::default(),
+            adverts_sent: 0,
+            become_master: 0,
+            release_master: 0,
+            pri_zero_sent: 0,
+        }
+    }
+}
+
+pub type SharedStatus = Arc<Mutex<Vec<Status>>>;
+
+/// A running engine.
+pub struct Handle {
+    stop: OwnedFd,
+    thread: Option<JoinHandle<()>>,
+    status: SharedStatus,
+}
+
+impl Handle {
+    pub fn status(&self) -> SharedStatus {
+        Arc::clone(&self.status)
+    }
+
+    /// Stops the engine: masters resign (priority 0) and remove their
+    /// addresses; returns when that is done.
+    pub fn stop(mut self) {
+        self.stop_inner();
+    }
+
+    fn stop_inner(&mut self) {
+        // A write error means the engine thread is gone already.
+        let _ = rustix::io::write(&self.stop, &[1]);
+        if let Some(t) = self.thread.take() {
+            if t.join().is_err() {
+                error!("VRRP engine thread panicked");
+            }
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+}
+
+impl std::ops::Drop for Handle {
+    fn drop(&mut self) {
+        self.stop_inner();
+    }
+}
+
+/// Starts the engine for `site` on its own thread.
+pub fn spawn<H: Host + Send + 'static>(
+    site: &'static Site,
+    host: H,
+) -> io::Result<Handle> {
+    let (rd, wr) = rustix::pipe::pipe_with(
+        rustix::pipe::PipeFlags::CLOEXEC | rustix::pipe::PipeFlags::NONBLOCK,
+    )?;
+    let status: SharedStatus =
+        Arc::new(Mutex::new(vec![Status::default(); site.instances.len()]));
+    let mut engine = Engine::new(site, host, Arc::clone(&status))?;
+    let thread = std::thread::Builder::new()
+        .name("vrrp".into())
+        .spawn(move || engine.run(rd))?;
+    Ok(Handle {
+        stop: wr,
+        thread: Some(thread),
+        status,
+    })
+}
+
+/// One instance at run time.
+struct Inst {
+    cfg: &'static Instance,
+    machine: Machine,
+    ifindex: u32,
+    mac: Mac,
+    /// Index into `Engine::sockets`, once the interface has a source.
+    socket: Option<usize>,
+    src: Option<IpAddr>,
+    family: Family,
+    version: Version,
+    vips: Vec<u8>,
+    announce: Schedule,
+    counters: Counters,
+    /// Last time each drop reason was logged (rate limit).
+    logged: [Option<Instant>; Drop::ALL.len()],
+    faulty: bool,
+}
+
+struct Engine<H: Host> {
+    site: &'static Site,
+    host: H,
+    insts: Vec<Inst>,
+    sockets: Vec<VrrpSocket>,
+    packet: Option<PacketSocket>,
+    origin: std::time::Instant,
+    status: SharedStatus,
+    unknown_vrid: u64,
+}
+
+fn vip_bytes(i: &Instance, family: Family) -> Vec<u8> {
+    let mut out = Vec::new();
+    for a in i.addresses {
+        match (a.prefix.addr(), family) {
+            (IpAddr::V4(v), Family::V4) => out.extend_from_slice(&v.octets()),
+            (IpAddr::V6(v), Family::V6) => out.extend_from_slice(&v.octets()),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn params(i: &Instance, primary: IpAddr) -> Params {
+    Params {
+        version: i.version,
+        priority: i.priority.get(),
+        advert_int: i.advert_interval.centis(),
+        preempt: i.preempt,
+        preempt_delay: i.preempt_delay.unwrap_or(Duration::ZERO),
+        start_master: i.initial == InitialState::Master,
+        primary,
+        down_timer_adverts: i.down_timer_adverts.max(1),
+        lower_prio_no_advert: i.lower_prio_no_advert,
+        higher_prio_send_advert: i.higher_prio_send_advert,
+    }
+}
+
+impl<H: Host> Engine<H> {
+    fn new(
+        site: &'static Site,
+        host: H,
+        status: SharedStatus,
+    ) -> io::Result<Engine<H>> {
+        let packet = match PacketSocket::open() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                warn!("cannot open a packet socket, no gratuitous ARP/NA: {e}");
+                None
+            }
+        };
+        let insts = site
+            .instances
+            .iter()
+            .map(|cfg| {
+                let family = if cfg.ipv6 { Family::V6 } else { Family::V4 };
+                let unspecified = if cfg.ipv6 {
+                    IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+                } else {
+                    IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+                };
+                Inst {
+                    cfg,
+                    machine: Machine::new(params(cfg, unspecified)),
+                    ifindex: 0,
+                    mac: Mac::default(),
+                    socket: None,
+                    src: None,
+                    family,
+                    version: match cfg.version {
+                        VrrpVersion::V2 => Version::V2,
+                        VrrpVersion::V3 => Version::V3,
+                    },
+                    vips: vip_bytes(cfg, family),
+                    announce: Schedule::default(),
+                    counters: Counters::default(),
+                    logged: [None; Drop::ALL.len()],
+                    faulty: true,
+                }
+            })
+            .collect();
+        Ok(Engine {
+            site,
+            host,
+            insts,
+            sockets: Vec::new(),
+            packet,
+            origin: std::time::Instant::now(),
+            status,
+            unknown_vrid: 0,
+        })
+    }
+
+    fn now(&self) -> Instant {
+        Instant::from_micros(
+            u64::try_from(self.origin.elapsed().as_micros())
+                .unwrap_or(u64::MAX),
+        )
+    }
+
+    /// Finds (or opens) the socket for the instance's interface, family
+    /// and source; `None` while the interface or its address is missing.
+    fn bind(&mut self, k: usize) -> Option<usize> {
+        let cfg = self.insts[k].cfg;
+        let link = self.host.link_by_name(cfg.interface.as_str())?;
+        let inst = &mut self.insts[k];
+        inst.ifindex = link.index;
+        inst.mac = link.mac;
+        let src = match cfg.src_ip {
+            Some(a) => Some(a),
+            None if cfg.ipv6 => {
+                self.host.link_local_v6(link.index).map(IpAddr::V6)
+            }
+            None => self.host.primary_v4(link.index).map(IpAddr::V4),
+        }?;
+        let family = inst.family;
+        if inst.socket.is_some() && inst.src == Some(src) {
+            return inst.socket;
+        }
+        inst.src = Some(src);
+        let p = params(cfg, src);
+        if *inst.machine.params() != p {
+            // Only the primary address changes here; the state stays.
+            let state = inst.machine.clone();
+            inst.machine = Machine::new(p);
+            if state.state() != State::Init {
+                inst.machine = state;
+            }
+        }
+        let found = self.sockets.iter().position(|s| {
+            s.ifindex() == link.index && s.family() == family && s.src() == src
+        });
+        let idx = match found {
+            Some(i) => i,
+            None => {
+                let mut s = match VrrpSocket::open(
+                    cfg.interface.as_str(),
+                    link.index,
+                    family,
+                    src,
+                ) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        error!("({}) {e}", cfg.name);
+                        return None;
+                    }
+                };
+                if cfg.unicast_peers.is_empty() {
+                    if let Err(e) = s.join() {
+                        error!("({}) joining the VRRP group: {e}", cfg.name);
+                    }
+                }
+                self.sockets.push(s);
+                self.sockets.len() - 1
+            }
+        };
+        self.insts[k].socket = Some(idx);
+        Some(idx)
+    }
+
+    fn run(&mut self, stop: OwnedFd) {
+        let now = self.now();
+        for k in 0..self.insts.len() {
+            let ok = self.bind(k).is_some()
+                && self
+                    .host
+                    .link(self.insts[k].ifindex)
+                    .is_some_and(|l| l.usable);
+            let name = self.insts[k].cfg.name;
+            if ok {
+                self.insts[k].faulty = false;
+                self.step(k, Input::Start, now);
+            } else {
+                warn!(
+                    "({name}) interface {} is missing, down or has no address",
+                    self.insts[k].cfg.interface
+                );
+                self.step(k, Input::Fault, now);
+            }
+        }
+        let mut buf = vec![0u8; 65_536];
+        loop {
+            let deadline = self
+                .insts
+                .iter()
+                .flat_map(|i| [i.machine.deadline(), i.announce.deadline()])
+                .flatten()
+                .min();
+            let now = self.now();
+            let timeout = deadline.map(|d| {
+                let wait = d.since(now);
+                Timespec {
+                    tv_sec: i64::try_from(wait.as_secs()).unwrap_or(i64::MAX),
+                    tv_nsec: i64::from(wait.subsec_nanos()),
+                }
+            });
+            let stopping = {
+                let mut fds: Vec<PollFd<'_>> =
+                    Vec::with_capacity(self.sockets.len() + 2);
+                fds.push(PollFd::new(&stop, PollFlags::IN));
+                fds.push(PollFd::from_borrowed_fd(
+                    self.host.event_fd(),
+                    PollFlags::IN,
+                ));
+                for s in &self.sockets {
+                    fds.push(PollFd::from_borrowed_fd(
+                        s.as_fd(),
+                        PollFlags::IN,
+                    ));
+                }
+                match poll(&mut fds, timeout.as_ref()) {
+                    Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                    Err(e) => {
+                        error!("VRRP engine poll: {e}");
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                }
+                !fds[0].revents().is_empty()
+            };
+            if stopping {
+                self.shutdown();
+                return;
+            }
+            self.read_sockets(&mut buf);
+            self.host_changes();
+            self.timers();
+            self.publish();
+        }
+    }
+
+    fn read_sockets(&mut self, buf: &mut [u8]) {
+        for si in 0..self.sockets.len() {
+            loop {
+                let got = match self.sockets[si].recv(buf) {
+                    Ok(Some(rx)) => {
+                        let now = self.now();
+                        let vrid = rx::vrid(rx.payload);
+                        let target = self.insts.iter().position(|i| {
+                            i.socket == Some(si)
+                                && Some(i.cfg.vrid.get()) == vrid
+                        });
+                        match target {
+                            None => {
+                                self.unknown_vrid += 1;
+                                None
+                            }
+                            Some(k) => {
+                                let i = &self.insts[k];
+                                let own = i.src.unwrap_or(rx.src);
+                                let exp = Expect {
+                                    version: i.version,
+                                    family: i.family,
+                                    auth: i.cfg.auth,
+                                    advert_int: i.cfg.advert_interval.centis(),
+                                    vips: Addrs::new(i.family, &i.vips),
+                                    checksum: ChecksumMode::Rfc,
+                                    unicast: !i.cfg.unicast_peers.is_empty(),
+                                    own,
+                                };
+                                Some((
+                                    k,
+                                    rx::check(&rx, now, &exp),
+                                    rx.src,
+                                    now,
+                                ))
+                            }
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        warn!("VRRP socket receive: {e}");
+                        break;
+                    }
+                };
+                let Some((k, result, from, now)) = got else {
+                    continue;
+                };
+                self.insts[k].counters.count(&result);
+                match result {
+                    Ok(a) => {
+                        if a.addr_list_mismatch {
+                            self.log_rate_limited(
+                                k,
+                                None,
+                                now,
+                                &format!("received an advert from {from} with another address list"),
+                            );
+                        }
+                        if let Ok(mut st) = self.status.lock() {
+                            st[k].master_priority = a.advert.priority;
+                        }
+                        self.step(k, Input::Advert(a.advert), now);
+                    }
+                    Err(d) => {
+                        let msg = format!(
+                            "dropped a packet from {from}: {}",
+                            d.describe()
+                        );
+                        self.log_rate_limited(k, Some(d), now, &msg);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Logs at most once per reason every 10 s per instance.
+    fn log_rate_limited(
+        &mut self,
+        k: usize,
+        d: Option<Drop>,
+        now: Instant,
+        msg: &str,
+    ) {
+        let slot = d.map_or(Drop::ALL.len() - 1, |d| d.index());
+        let i = &mut self.insts[k];
+        if i.logged[slot]
+            .is_some_and(|t| now.since(t) < Duration::from_secs(10))
+        {
+            return;
+        }
+        i.logged[slot] = Some(now);
+        warn!("({}) {msg}", i.cfg.name);
+    }
+
+    fn host_changes(&mut self) {
+        let mut changed = false;
+        self.host.process(&mut |_e: HostEvent| changed = true);
+        if !changed {
+            return;
+        }
+        let now = self.now();
+        for k in 0..self.insts.len() {
+            let bound = self.bind(k).is_some();
+            let usable = bound
+                && self
+                    .host
+                    .link(self.insts[k].ifindex)
+                    .is_some_and(|l| l.usable);
+            let i = &mut self.insts[k];
+            if usable && i.faulty {
+                i.faulty = false;
+                if let Some(s) = i.socket.and_then(|s| self.sockets.get_mut(s))
+                {
+                    if i.cfg.unicast_peers.is_empty() {
+                        let _ = s.join();
+                    }
+                }
+                let input = if i.machine.state() == State::Init {
+                    Input::Start
+                } else {
+                    Input::FaultCleared
+                };
+                info!("({}) interface {} is up", i.cfg.name, i.cfg.interface);
+                self.step(k, input, now);
+            } else if !usable && !i.faulty {
+                i.faulty = true;
+                info!("({}) interface {} is down", i.cfg.name, i.cfg.interface);
+                if let Some(s) = i.socket.and_then(|s| self.sockets.get_mut(s))
+                {
+                    s.leave();
+                }
+                self.step(k, Input::Fault, now);
+            }
+        }
+    }
+
+    fn timers(&mut self) {
+        let now = self.now();
+        for k in 0..self.insts.len() {
+            if self.insts[k].machine.deadline().is_some_and(|d| d <= now) {
+                self.step(k, Input::Timeout, now);
+            }
+            let cfg = self.insts[k].cfg;
+            let rounds = self.insts[k].announce.poll(now, &cfg.garp);
+            for _ in 0..rounds {
+                self.send_announce(k);
+            }
+        }
+    }
+
+    fn step(&mut self, k: usize, input: Input, now: Instant) {
+        let out = self.insts[k].machine.step(input, now);
+        for a in out.actions {
+            self.act(k, a, now);
+        }
+    }
+
+    fn act(&mut self, k: usize, a: Action, now: Instant) {
+        let cfg = self.insts[k].cfg;
+        match a {
+            Action::Transition { from, to, .. } => {
+                let init = if from == State::Init { " (init)" } else { "" };
+                info!("({}) Entering {} STATE{init}", cfg.name, to.name());
+                if let Ok(mut st) = self.status.lock() {
+                    let s = &mut st[k];
+                    s.state = to;
+                    s.last_transition = Some(SystemTime::now());
+                    if to == State::Master {
+                        s.become_master += 1;
+                    }
+                    if from == State::Master {
+                        s.release_master += 1;
+                    }
+                }
+                if from == State::Master {
+                    self.insts[k].announce.stop();
+                }
+            }
+            Action::SendAdvert { priority } => self.send_advert(k, priority),
+            Action::AddAddresses => self.addresses(k, true),
+            Action::RemoveAddresses => self.addresses(k, false),
+            Action::Announce => {
+                self.insts[k].announce.master(now, &cfg.garp);
+                let rounds = self.insts[k].announce.poll(now, &cfg.garp);
+                for _ in 0..rounds {
+                    self.send_announce(k);
+                }
+            }
+            Action::LowerPriorityMaster { from } => {
+                info!(
+                    "({}) Received advert from {from} with lower priority, sending own advert",
+                    cfg.name
+                );
+                self.insts[k].announce.lower_priority(now, &cfg.garp);
+            }
+        }
+    }
+
+    fn send_advert(&mut self, k: usize, priority: u8) {
+        let i = &self.insts[k];
+        let (Some(si), Some(src)) = (i.socket, i.src) else {
+            return;
+        };
+        let auth = match (i.version, i.cfg.auth) {
+            (Version::V2, crate::site::vrrp::Auth::Pass(p)) => {
+                wv::Auth::Pass(p.as_bytes())
+            }
+            (Version::V2, crate::site::vrrp::Auth::Ah(_)) => wv::Auth::Ah,
+            _ => wv::Auth::None,
+        };
+        let repr = wv::Repr {
+            version: i.version,
+            vrid: i.cfg.vrid.get(),
+            priority,
+            interval_centis: i.cfg.advert_interval.centis(),
+            auth,
+            addrs: Addrs::new(i.family, &i.vips),
+        };
+        let mut msg = [0u8; 8 + 255 * 16 + 8];
+        let len = repr.buffer_len().min(msg.len());
+        let dsts: Vec<IpAddr> = if i.cfg.unicast_peers.is_empty() {
+            vec![match i.family {
+                Family::V4 => i.cfg.mcast_dst.unwrap_or(IpAddr::V4(GROUP_V4)),
+                Family::V6 => i.cfg.mcast_dst.unwrap_or(IpAddr::V6(GROUP_V6)),
+            }]
+        } else {
+            i.cfg.unicast_peers.iter().map(|p| p.address).collect()
+        };
+        let mut sent = 0;
+        let mut failed = Vec::new();
+        for dst in dsts {
+            let mut pkt = wv::Packet::new_unchecked(&mut msg[..len]);
+            repr.emit(&mut pkt, src, dst, ChecksumMode::Rfc);
+            match self.sockets[si].send(dst, &msg[..len]) {
+                Ok(()) => sent += 1,
+                Err(e) => {
+                    failed.push(format!("sending an advert to {dst}: {e}"))
+                }
+            }
+        }
+        let now = self.now();
+        for f in failed {
+            self.log_rate_limited(k, None, now, &f);
+        }
+        if let Ok(mut st) = self.status.lock() {
+            st[k].adverts_sent += sent;
+            if priority == 0 {
+                st[k].pri_zero_sent += sent;
+            }
+            st[k].priority = self.insts[k].machine.priority();
+        }
+    }
+
+    fn addresses(&mut self, k: usize, add: bool) {
+        let cfg = self.insts[k].cfg;
+        let default_if = self.insts[k].ifindex;
+        for a in cfg.addresses.iter().chain(cfg.excluded_addresses) {
+            let ifindex = match a.dev {
+                Some(d) => self.host.link_by_name(d.as_str()).map(|l| l.index),
+                None => Some(default_if),
+            };
+            let Some(ifindex) = ifindex else {
+                error!("({}) interface of {} is missing", cfg.name, a.line);
+                continue;
+            };
+            let r = if add {
+                self.host.add_address(ifindex, a)
+            } else {
+                self.host.del_address(ifindex, a)
+            };
+            let verb = if add { "Adding" } else { "Removing" };
+            match r {
+                Ok(()) => info!("({}) {verb} address {}", cfg.name, a.line),
+                Err(e) => {
+                    error!("({}) {verb} address {}: {e}", cfg.name, a.line)
+                }
+            }
+        }
+        if let Ok(mut st) = self.status.lock() {
+            st[k].vips_set = add;
+        }
+    }
+
+    /// One round: a gratuitous ARP or NA per virtual address.
+    fn send_announce(&mut self, k: usize) {
+        let Some(pkt) = &self.packet else { return };
+        let i = &self.insts[k];
+        for a in i.cfg.addresses.iter().chain(i.cfg.excluded_addresses) {
+            let (ifindex, mac) = match a.dev {
+                Some(d) => match self.host.link_by_name(d.as_str()) {
+                    Some(l) => (l.index, l.mac),
+                    None => continue,
+                },
+                None => (i.ifindex, i.mac),
+            };
+            let r = match a.prefix.addr() {
+                IpAddr::V4(v) => pkt.send(
+                    ifindex,
+                    Mac::BROADCAST,
+                    arp::ETHERTYPE,
+                    &garp_frame(mac, v),
+                ),
+                IpAddr::V6(v) => pkt.send(
+                    ifindex,
+                    Mac([0x33, 0x33, 0, 0, 0, 1]),
+                    0x86dd,
+                    &na_frame(mac, v),
+                ),
+            };
+            if let Err(e) = r {
+                warn!("({}) gratuitous ARP/NA for {}: {e}", i.cfg.name, a.line);
+            }
+        }
+    }
+
+    fn shutdown(&mut self) {
+        let now = self.now();
+        for k in 0..self.insts.len() {
+            self.step(k, Input::Stop, now);
+        }
+        self.publish();
+    }
+
+    fn publish(&mut self) {
+        if let Ok(mut st) = self.status.lock() {
+            for (s, i) in st.iter_mut().zip(&self.insts) {
+                s.counters = i.counters;
+                s.state = i.machine.state();
+                s.priority = i.machine.priority();
+            }
+        }
+        let _ = self.site;
+    }
+}

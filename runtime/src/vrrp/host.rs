@@ -1,0 +1,50 @@
+//! What the VRRP engine needs from the host's network stack: interface
+//! facts and changes (from the netlink reflector) and address changes
+//! (over rtnetlink). A trait so the engine does not care which netlink
+//! crate sits behind it.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::os::fd::BorrowedFd;
+
+use crate::site::addr::Address;
+use crate::wire::Mac;
+
+/// One interface as the engine needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkInfo {
+    pub index: u32,
+    pub mac: Mac,
+    /// Administratively up and with carrier.
+    pub usable: bool,
+}
+
+/// A change the engine reacts to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostEvent {
+    /// An interface appeared, changed state or MAC.
+    Link(u32),
+    /// An interface went away.
+    LinkGone(u32),
+    /// An address appeared or went (the engine re-checks sources).
+    Address(u32),
+    /// The view was rebuilt (events were lost): re-check everything.
+    Resync,
+}
+
+pub trait Host {
+    fn link_by_name(&self, name: &str) -> Option<LinkInfo>;
+    fn link(&self, index: u32) -> Option<LinkInfo>;
+    /// The first IPv4 address of the interface (keepalived's source).
+    fn primary_v4(&self, index: u32) -> Option<Ipv4Addr>;
+    /// Its IPv6 link-local address.
+    fn link_local_v6(&self, index: u32) -> Option<Ipv6Addr>;
+    /// Which interface holds `addr`, if any.
+    fn has_address(&self, addr: IpAddr) -> Option<u32>;
+    fn add_address(&mut self, index: u32, a: &Address) -> io::Result<()>;
+    fn del_address(&mut self, index: u32, a: &Address) -> io::Result<()>;
+    /// The descriptor to poll for changes.
+    fn event_fd(&self) -> BorrowedFd<'_>;
+    /// Reads pending changes, updates the view, reports each.
+    fn process(&mut self, f: &mut dyn FnMut(HostEvent));
+}
