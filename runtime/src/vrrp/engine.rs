@@ -7,13 +7,14 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
 use log::{error, info, warn};
-use rustix::event::{poll, PollFd, PollFlags, Timespec};
+use rustix::event::epoll::{self, Event, EventData, EventFlags};
+use rustix::event::Timespec;
 
 use crate::site::vrrp::{InitialState, Instance};
 use crate::site::{Site, VrrpVersion};
@@ -141,11 +142,18 @@ struct Inst {
     faulty: bool,
 }
 
+/// epoll keys: the stop pipe, the host's events, then the sockets.
+const KEY_STOP: u64 = 0;
+const KEY_HOST: u64 = 1;
+const KEY_SOCKETS: u64 = 2;
+
 struct Engine<H: Host> {
     site: &'static Site,
     host: H,
     insts: Vec<Inst>,
     sockets: Vec<VrrpSocket>,
+    /// Every descriptor the loop waits on, registered once.
+    epoll: OwnedFd,
     packet: Option<PacketSocket>,
     origin: std::time::Instant,
     status: SharedStatus,
@@ -222,11 +230,19 @@ impl<H: Host> Engine<H> {
                 }
             })
             .collect();
+        let epoll = epoll::create(epoll::CreateFlags::CLOEXEC)?;
+        epoll::add(
+            &epoll,
+            host.event_fd(),
+            EventData::new_u64(KEY_HOST),
+            EventFlags::IN,
+        )?;
         Ok(Engine {
             site,
             host,
             insts,
             sockets: Vec::new(),
+            epoll,
             packet,
             origin: std::time::Instant::now(),
             status,
@@ -293,6 +309,16 @@ impl<H: Host> Engine<H> {
                         error!("({}) joining the VRRP group: {e}", cfg.name);
                     }
                 }
+                let key = KEY_SOCKETS + self.sockets.len() as u64;
+                if let Err(e) = epoll::add(
+                    &self.epoll,
+                    &s,
+                    EventData::new_u64(key),
+                    EventFlags::IN,
+                ) {
+                    error!("({}) cannot wait on its socket: {e}", cfg.name);
+                    return None;
+                }
                 self.sockets.push(s);
                 self.sockets.len() - 1
             }
@@ -302,6 +328,15 @@ impl<H: Host> Engine<H> {
     }
 
     fn run(&mut self, stop: OwnedFd) {
+        if let Err(e) = epoll::add(
+            &self.epoll,
+            &stop,
+            EventData::new_u64(KEY_STOP),
+            EventFlags::IN,
+        ) {
+            error!("VRRP engine cannot wait for its stop signal: {e}");
+            return;
+        }
         let now = self.now();
         for k in 0..self.insts.len() {
             let ok = self.bind(k).is_some()
@@ -322,6 +357,12 @@ impl<H: Host> Engine<H> {
             }
         }
         let mut buf = vec![0u8; 65_536];
+        // The wait's result buffer, reused (no allocation per wake-up).
+        let blank = Event {
+            flags: EventFlags::empty(),
+            data: EventData::new_u64(0),
+        };
+        let mut events = vec![blank; 64];
         loop {
             let deadline = self
                 .insts
@@ -337,42 +378,52 @@ impl<H: Host> Engine<H> {
                     tv_nsec: i64::from(wait.subsec_nanos()),
                 }
             });
-            let stopping = {
-                let mut fds: Vec<PollFd<'_>> =
-                    Vec::with_capacity(self.sockets.len() + 2);
-                fds.push(PollFd::new(&stop, PollFlags::IN));
-                fds.push(PollFd::from_borrowed_fd(
-                    self.host.event_fd(),
-                    PollFlags::IN,
-                ));
-                for s in &self.sockets {
-                    fds.push(PollFd::from_borrowed_fd(
-                        s.as_fd(),
-                        PollFlags::IN,
-                    ));
+            let n = match epoll::wait(
+                &self.epoll,
+                &mut events[..],
+                timeout.as_ref(),
+            ) {
+                Ok(n) => n,
+                Err(rustix::io::Errno::INTR) => 0,
+                Err(e) => {
+                    error!("VRRP engine wait: {e}");
+                    std::thread::sleep(Duration::from_millis(10));
+                    0
                 }
-                match poll(&mut fds, timeout.as_ref()) {
-                    Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                    Err(e) => {
-                        error!("VRRP engine poll: {e}");
-                        std::thread::sleep(Duration::from_millis(10));
-                    }
-                }
-                !fds[0].revents().is_empty()
             };
+            let mut stopping = false;
+            let mut host = false;
+            for ev in &events[..n] {
+                match ev.data.u64() {
+                    KEY_STOP => stopping = true,
+                    KEY_HOST => host = true,
+                    _ => {}
+                }
+            }
             if stopping {
                 self.shutdown();
                 return;
             }
-            self.read_sockets(&mut buf);
-            self.host_changes();
+            // Every socket with a packet queued, before the timers.
+            for ev in &events[..n] {
+                if let Some(si) = ev.data.u64().checked_sub(KEY_SOCKETS) {
+                    self.read_socket(si as usize, &mut buf);
+                }
+            }
+            if host {
+                self.host_changes();
+            }
             self.timers();
             self.publish();
         }
     }
 
-    fn read_sockets(&mut self, buf: &mut [u8]) {
-        for si in 0..self.sockets.len() {
+    /// Reads every packet queued on socket `si`.
+    fn read_socket(&mut self, si: usize, buf: &mut [u8]) {
+        if si >= self.sockets.len() {
+            return;
+        }
+        {
             loop {
                 let got = match self.sockets[si].recv(buf) {
                     Ok(Some(rx)) => {
@@ -591,29 +642,30 @@ impl<H: Host> Engine<H> {
         };
         let mut msg = [0u8; 8 + 255 * 16 + 8];
         let len = repr.buffer_len().min(msg.len());
-        let dsts: Vec<IpAddr> = if i.cfg.unicast_peers.is_empty() {
-            vec![match i.family {
-                Family::V4 => i.cfg.mcast_dst.unwrap_or(IpAddr::V4(GROUP_V4)),
-                Family::V6 => i.cfg.mcast_dst.unwrap_or(IpAddr::V6(GROUP_V6)),
-            }]
-        } else {
-            i.cfg.unicast_peers.iter().map(|p| p.address).collect()
+        let group = match i.family {
+            Family::V4 => i.cfg.mcast_dst.unwrap_or(IpAddr::V4(GROUP_V4)),
+            Family::V6 => i.cfg.mcast_dst.unwrap_or(IpAddr::V6(GROUP_V6)),
         };
+        let peers = i.cfg.unicast_peers;
         let mut sent = 0;
-        let mut failed = Vec::new();
-        for dst in dsts {
+        let mut failed = None;
+        for n in 0..peers.len().max(1) {
+            let dst = peers.get(n).map_or(group, |p| p.address);
             let mut pkt = wv::Packet::new_unchecked(&mut msg[..len]);
             repr.emit(&mut pkt, src, dst, ChecksumMode::Rfc);
             match self.sockets[si].send(dst, &msg[..len]) {
                 Ok(()) => sent += 1,
-                Err(e) => {
-                    failed.push(format!("sending an advert to {dst}: {e}"))
-                }
+                Err(e) => failed = Some((dst, e)),
             }
         }
-        let now = self.now();
-        for f in failed {
-            self.log_rate_limited(k, None, now, &f);
+        if let Some((dst, e)) = failed {
+            let now = self.now();
+            self.log_rate_limited(
+                k,
+                None,
+                now,
+                &format!("sending an advert to {dst}: {e}"),
+            );
         }
         if let Ok(mut st) = self.status.lock() {
             st[k].adverts_sent += sent;
