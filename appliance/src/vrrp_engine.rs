@@ -2,7 +2,8 @@
 //! started on its own thread with the host's netlink view, stopped with
 //! every master resigning, its state and counters read for the dumps.
 
-use kac_runtime::vrrp::engine::{self, Handle, SharedStatus, Status};
+use kac_runtime::site::Site;
+use kac_runtime::vrrp::engine::{self, Handle, Resumed, SharedStatus, Status};
 use kac_runtime::vrrp::linux_host::LinuxHost;
 use kac_runtime::vrrp::machine::State;
 use kac_runtime::vrrp::rx::Drop;
@@ -15,6 +16,43 @@ use crate::engine::{
 pub struct VrrpEngine {
     handle: Option<Handle>,
     status: Option<SharedStatus>,
+    site: Option<&'static Site>,
+}
+
+/// The handoff: `[{"name": .., "vrid": .., "state": "MASTER"}, ...]`.
+fn to_json(states: &[Resumed]) -> serde_json::Value {
+    serde_json::Value::Array(
+        states
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "name": r.name,
+                    "vrid": r.vrid,
+                    "state": r.state.name(),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn from_json(v: Option<&serde_json::Value>) -> Vec<Resumed> {
+    let Some(list) = v.and_then(|v| v.as_array()) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|e| {
+            let state = match e.get("state")?.as_str()? {
+                "MASTER" => State::Master,
+                "BACKUP" => State::Backup,
+                _ => return None,
+            };
+            Some(Resumed {
+                name: e.get("name")?.as_str()?.to_owned(),
+                vrid: u8::try_from(e.get("vrid")?.as_u64()?).ok()?,
+                state,
+            })
+        })
+        .collect()
 }
 
 fn state(s: State) -> VrrpState {
@@ -40,11 +78,22 @@ impl Engine for VrrpEngine {
 
     fn start(&mut self, ctx: &Context<'_>) -> Result<(), EngineError> {
         let host = LinuxHost::open().map_err(|e| format!("netlink: {e}"))?;
-        let handle = engine::spawn(ctx.site, host)
+        let resume = from_json(ctx.handoff);
+        let handle = engine::spawn(ctx.site, host, resume)
             .map_err(|e| format!("starting the VRRP thread: {e}"))?;
         self.status = Some(handle.status());
         self.handle = Some(handle);
+        self.site = Some(ctx.site);
         Ok(())
+    }
+
+    /// The instances' states for the next image, which resumes them: a
+    /// master stays master through an upgrade (no election, its
+    /// addresses stay, no priority 0). This engine keeps running until
+    /// the exec replaces it.
+    fn handoff(&mut self) -> Option<serde_json::Value> {
+        let (h, site) = (self.handle.as_ref()?, self.site?);
+        Some(to_json(&h.snapshot(site)))
     }
 
     fn stop(&mut self) {
@@ -88,5 +137,31 @@ impl Engine for VrrpEngine {
             pri_zero_rcvd: c.pri_zero_rcvd,
             pri_zero_sent: s.pri_zero_sent,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handoff_round_trips_and_ignores_junk() {
+        let states = vec![
+            Resumed {
+                name: "VI_1".into(),
+                vrid: 51,
+                state: State::Master,
+            },
+            Resumed {
+                name: "VI_2".into(),
+                vrid: 52,
+                state: State::Backup,
+            },
+        ];
+        let v = to_json(&states);
+        assert_eq!(from_json(Some(&v)), states);
+        let junk = serde_json::json!([{"name": "x"}, {"name": "y", "vrid": 300, "state": "MASTER"}, 5]);
+        assert!(from_json(Some(&junk)).is_empty());
+        assert!(from_json(None).is_empty());
     }
 }

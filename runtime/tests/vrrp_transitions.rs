@@ -128,6 +128,8 @@ fn the_code_follows_the_documented_table() {
         };
         let (input, now) = match event.as_str() {
             "start" => (Input::Start, t0),
+            "resume:master" => (Input::Resume(State::Master), t0),
+            "resume:backup" => (Input::Resume(State::Backup), t0),
             "advert:higher" => {
                 (advert(prio.saturating_add(10), LOWER_ADDR), t0)
             }
@@ -203,7 +205,11 @@ fn the_code_follows_the_documented_table() {
             "none" => None,
             "kept" => before,
             "adver" => Some(now + adver),
-            "down" if event == "start" || event == "fault-cleared" => {
+            "down"
+                if event == "start"
+                    || event == "fault-cleared"
+                    || event.starts_with("resume") =>
+            {
                 Some(now + down)
             }
             "down" => Some(at + down),

@@ -186,6 +186,25 @@ class Capture:
         return any(f[12:14] == b"\x86\xdd" and f[20] == 58 and f[54] == 136
                    and f[62:78] == want and f[80:86] == want_mac for f in self.frames)
 
+    def priority_zero_from(self, mac):
+        """VRRP adverts with priority 0 sent from `mac`."""
+        m = bytes.fromhex(mac.replace(":", ""))
+        n = 0
+        for f in self.frames:
+            if f[6:12] != m:
+                continue
+            if f[12:14] == b"\x08\x00" and f[23] == 112 and f[34 + 2] == 0:
+                n += 1
+            elif f[12:14] == b"\x86\xdd" and f[20] == 112 and f[54 + 2] == 0:
+                n += 1
+        return n
+
+    def adverts_from(self, mac):
+        m = bytes.fromhex(mac.replace(":", ""))
+        return sum(1 for f in self.frames if f[6:12] == m and (
+            (f[12:14] == b"\x08\x00" and f[23] == 112)
+            or (f[12:14] == b"\x86\xdd" and f[20] == 112)))
+
     def close(self):
         self.proc.kill()
         self.proc.wait()
@@ -197,9 +216,55 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
 s.bind(("eth0", 0))
 while True:
     d = s.recv(65535)
-    if d[12:14] == b"\x08\x06" or (d[12:14] == b"\x86\xdd" and len(d) > 54 and d[20] == 58 and d[54] == 136):
+    arp = d[12:14] == b"\x08\x06"
+    na = d[12:14] == b"\x86\xdd" and len(d) > 54 and d[20] == 58 and d[54] == 136
+    vrrp4 = d[12:14] == b"\x08\x00" and len(d) > 36 and d[23] == 112
+    vrrp6 = d[12:14] == b"\x86\xdd" and len(d) > 56 and d[20] == 112
+    if arp or na or vrrp4 or vrrp6:
         print(d.hex(), flush=True)
 """
+
+
+def log_text(r):
+    try:
+        with open(r.log) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def upgrade_without_failover(a, b):
+    """SIGHUP to the master kacd after its binary was replaced on disk
+    (as a package upgrade does): the new image takes over the running
+    state. No election, no address removed, no priority 0."""
+    new = a.kacd + ".new"
+    shutil.copy2(a.kacd, new)
+    os.replace(new, a.kacd)  # a new inode, as dpkg installs it
+    cap = Capture()
+    b_log = len(log_text(b))
+    pid = a.proc.pid
+    a.send(signal.SIGHUP)
+    t0 = time.monotonic()
+    lost = 0
+    samples = 0
+    while time.monotonic() - t0 < 4:
+        if not holds_all("a"):
+            lost += 1
+        samples += 1
+        time.sleep(0.01)
+    exe = os.readlink(f"/proc/{pid}/exe") if os.path.exists(f"/proc/{pid}") else ""
+    expect("SIGHUP: kacd re-executed the new binary, same pid",
+           a.proc.poll() is None and exe == a.kacd, f"({exe})")
+    expect("SIGHUP: A resumed as master", "STATE (resumed)" in log_text(a)
+           and "taking over MASTER" in log_text(a))
+    expect("SIGHUP: the addresses never left A", lost == 0,
+           f"({lost} of {samples} samples without them)")
+    expect("SIGHUP: B saw no election", "Entering MASTER" not in log_text(b)[b_log:])
+    zero = cap.priority_zero_from(MAC["a"])
+    expect("SIGHUP: no priority-0 advert from A", zero == 0, f"({zero})")
+    expect("SIGHUP: A kept advertising", cap.adverts_from(MAC["a"]) >= 9,
+           f"({cap.adverts_from(MAC['a'])} adverts in 4 s, 3 instances)")
+    cap.close()
 
 
 def scenario(kind_a, kind_b, bins, tmp):
@@ -213,6 +278,9 @@ def scenario(kind_a, kind_b, bins, tmp):
         t = wait_until(lambda: holds_all("a") and holds_none("b"), 12)
         expect("A becomes master of every instance, B holds nothing", t is not None,
                f"({t:.2f}s)" if t else "")
+
+        if kind_a == "kacd":
+            upgrade_without_failover(a, b)
 
         cap = Capture()
         # Timed from the signal: keepalived takes a while to exit.

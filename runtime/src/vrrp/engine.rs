@@ -22,7 +22,7 @@ use crate::sys::PacketSocket;
 use crate::time::Instant;
 use crate::vrrp::announce::{garp_frame, na_frame, Schedule};
 use crate::vrrp::host::{Host, HostEvent};
-use crate::vrrp::machine::{Action, Input, Machine, Params, State};
+use crate::vrrp::machine::{Action, Input, Machine, Params, Reason, State};
 use crate::vrrp::rx::{self, Counters, Drop, Expect};
 use crate::vrrp::socket::{VrrpSocket, GROUP_V4, GROUP_V6};
 use crate::wire::vrrp::{self as wv, Addrs, ChecksumMode, Family, Version};
@@ -63,6 +63,15 @@ impl Default for Status {
 
 pub type SharedStatus = Arc<Mutex<Vec<Status>>>;
 
+/// An instance's state as a previous process of this router left it
+/// (handed over across a SIGHUP re-exec), matched by name and VRID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resumed {
+    pub name: String,
+    pub vrid: u8,
+    pub state: State,
+}
+
 /// A running engine.
 pub struct Handle {
     stop: OwnedFd,
@@ -91,6 +100,22 @@ impl Handle {
         }
     }
 
+    /// Every instance's state now, for the next process to resume.
+    pub fn snapshot(&self, site: &Site) -> Vec<Resumed> {
+        let Ok(st) = self.status.lock() else {
+            return Vec::new();
+        };
+        site.instances
+            .iter()
+            .zip(st.iter())
+            .map(|(i, s)| Resumed {
+                name: i.name.to_owned(),
+                vrid: i.vrid.get(),
+                state: s.state,
+            })
+            .collect()
+    }
+
     pub fn is_running(&self) -> bool {
         self.thread.as_ref().is_some_and(|t| !t.is_finished())
     }
@@ -102,10 +127,12 @@ impl std::ops::Drop for Handle {
     }
 }
 
-/// Starts the engine for `site` on its own thread.
+/// Starts the engine for `site` on its own thread; instances found in
+/// `resume` take over the state a previous process left them in.
 pub fn spawn<H: Host + Send + 'static>(
     site: &'static Site,
     host: H,
+    resume: Vec<Resumed>,
 ) -> io::Result<Handle> {
     let (rd, wr) = rustix::pipe::pipe_with(
         rustix::pipe::PipeFlags::CLOEXEC | rustix::pipe::PipeFlags::NONBLOCK,
@@ -115,7 +142,7 @@ pub fn spawn<H: Host + Send + 'static>(
     let mut engine = Engine::new(site, host, Arc::clone(&status))?;
     let thread = std::thread::Builder::new()
         .name("vrrp".into())
-        .spawn(move || engine.run(rd))?;
+        .spawn(move || engine.run(rd, &resume))?;
     Ok(Handle {
         stop: wr,
         thread: Some(thread),
@@ -327,7 +354,7 @@ impl<H: Host> Engine<H> {
         Some(idx)
     }
 
-    fn run(&mut self, stop: OwnedFd) {
+    fn run(&mut self, stop: OwnedFd, resume: &[Resumed]) {
         if let Err(e) = epoll::add(
             &self.epoll,
             &stop,
@@ -344,10 +371,29 @@ impl<H: Host> Engine<H> {
                     .host
                     .link(self.insts[k].ifindex)
                     .is_some_and(|l| l.usable);
-            let name = self.insts[k].cfg.name;
+            let cfg = self.insts[k].cfg;
+            let name = cfg.name;
+            let prev = resume
+                .iter()
+                .find(|r| r.name == name && r.vrid == cfg.vrid.get())
+                .map(|r| r.state);
             if ok {
                 self.insts[k].faulty = false;
-                self.step(k, Input::Start, now);
+                match prev {
+                    Some(s @ (State::Master | State::Backup)) => {
+                        info!(
+                            "({name}) taking over {} from the previous process",
+                            s.name()
+                        );
+                        if s == State::Master {
+                            if let Ok(mut st) = self.status.lock() {
+                                st[k].vips_set = true;
+                            }
+                        }
+                        self.step(k, Input::Resume(s), now);
+                    }
+                    _ => self.step(k, Input::Start, now),
+                }
             } else {
                 warn!(
                     "({name}) interface {} is missing, down or has no address",
@@ -582,9 +628,13 @@ impl<H: Host> Engine<H> {
     fn act(&mut self, k: usize, a: Action, now: Instant) {
         let cfg = self.insts[k].cfg;
         match a {
-            Action::Transition { from, to, .. } => {
-                let init = if from == State::Init { " (init)" } else { "" };
-                info!("({}) Entering {} STATE{init}", cfg.name, to.name());
+            Action::Transition { from, to, reason } => {
+                let note = match (from, reason) {
+                    (_, Reason::Resumed) => " (resumed)",
+                    (State::Init, _) => " (init)",
+                    _ => "",
+                };
+                info!("({}) Entering {} STATE{note}", cfg.name, to.name());
                 if let Ok(mut st) = self.status.lock() {
                     let s = &mut st[k];
                     s.state = to;

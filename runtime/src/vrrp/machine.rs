@@ -100,6 +100,11 @@ pub struct Advert {
 pub enum Input {
     /// Leave Init.
     Start,
+    /// Leave Init in the state a previous process of this router had
+    /// (SIGHUP re-exec of an upgraded binary): a master stays master
+    /// without re-adding its addresses or announcing them, and sends its
+    /// next advert at once; no election happens.
+    Resume(State),
     Advert(Advert),
     /// The deadline the machine last returned may have passed.
     Timeout,
@@ -124,6 +129,8 @@ pub enum Reason {
     Fault,
     FaultCleared,
     Stop,
+    /// Taken over from the previous process.
+    Resumed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -292,6 +299,18 @@ impl Machine {
                 self.deadline = None;
             }
             (State::Init, Input::Start) => self.start(now, &mut out),
+            (State::Init, Input::Resume(State::Master)) => {
+                self.go(State::Master, Reason::Resumed, &mut out);
+                out.push(Action::SendAdvert {
+                    priority: self.priority,
+                });
+                self.deadline = Some(now + self.adver_int());
+            }
+            (State::Init, Input::Resume(State::Backup)) => {
+                self.become_backup(now, Reason::Resumed, &mut out);
+            }
+            // Anything else resumes as a fresh start.
+            (State::Init, Input::Resume(_)) => self.start(now, &mut out),
             (State::Fault, Input::Fault) => {}
             (_, Input::Fault) => {
                 self.resign(&mut out);
