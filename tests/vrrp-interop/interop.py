@@ -18,6 +18,7 @@ usage: interop.py KACD_A KACD_B   (kacd built with config id A and B)
 """
 
 import json
+import re
 import shutil
 import os
 import signal
@@ -283,6 +284,12 @@ def scenario(kind_a, kind_b, bins, tmp):
             upgrade_without_failover(a, b)
 
         cap = Capture()
+        # The client probes the address every 10 ms across the stop.
+        ping = subprocess.Popen(
+            ["ip", "netns", "exec", NS["c"], "ping", "-n", "-q", "-i", "0.01",
+             "-W", "0.2", "-c", "300", "192.0.2.100"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(0.5)
         # Timed from the signal: keepalived takes a while to exit.
         a.send(signal.SIGTERM)
         t = wait_until(lambda: holds_all("b"), 5)
@@ -290,7 +297,13 @@ def scenario(kind_a, kind_b, bins, tmp):
         bound = SKEW_100
         expect("SIGTERM: B takes over after its skew", t is not None and t <= bound + 0.5,
                f"({t:.3f}s, bound {bound:.3f}s)" if t else "")
-        results.append((kind_a, kind_b, "SIGTERM", t, bound))
+        out, _ = ping.communicate(timeout=30)
+        m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
+        lost = int(m.group(1)) - int(m.group(2)) if m else None
+        if kind_a == "kacd":
+            expect("SIGTERM: the client lost no probe (make before break)",
+                   lost == 0, f"({lost} of 300 lost)")
+        results.append((kind_a, kind_b, "SIGTERM", t, bound, lost))
         expect("SIGTERM: A removed its addresses", holds_none("a"))
         time.sleep(1.5)
         expect("gratuitous ARP from B for 192.0.2.100", cap.garp_for("192.0.2.100", MAC["b"]))
@@ -306,7 +319,7 @@ def scenario(kind_a, kind_b, bins, tmp):
         bound = MASTER_DOWN_100
         expect("kill -9: B takes over within master-down", t is not None and t <= bound + 0.3,
                f"({t:.3f}s, bound {bound:.3f}s)" if t else "")
-        results.append((kind_a, kind_b, "kill -9", t, bound))
+        results.append((kind_a, kind_b, "kill -9", t, bound, None))
         # A died holding its addresses; a restarted A adds them again.
         for v in VIPS:
             sh("ip", "-n", NS["a"], "addr", "del",
@@ -319,7 +332,7 @@ def scenario(kind_a, kind_b, bins, tmp):
         t = wait_until(lambda: holds_all("b"), 8)
         expect("link down: B takes over within master-down", t is not None and t <= bound + 0.3,
                f"({t:.3f}s, bound {bound:.3f}s)" if t else "")
-        results.append((kind_a, kind_b, "link down", t, bound))
+        results.append((kind_a, kind_b, "link down", t, bound, None))
         sh("ip", "-n", NS["a"], "link", "set", "eth0", "up")
         t = wait_until(lambda: holds_all("a") and holds_none("b"), 10)
         expect("link up: A preempts", t is not None, f"({t:.2f}s)" if t else "")
@@ -353,11 +366,12 @@ def main():
         cleanup()
     if not failures:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("\n| A | B | trigger | takeover | bound |")
-    print("|---|---|---|---|---|")
-    for ka, kb, trig, t, bound in results:
+    print("\n| A (master) | B | trigger | takeover | bound | probes lost (10 ms) |")
+    print("|---|---|---|---|---|---|")
+    for ka, kb, trig, t, bound, lost in results:
         ts = f"{t * 1000:.0f} ms" if t is not None else "none"
-        print(f"| {ka} | {kb} | {trig} | {ts} | {bound * 1000:.0f} ms |")
+        ls = "" if lost is None else str(lost)
+        print(f"| {ka} | {kb} | {trig} | {ts} | {bound * 1000:.0f} ms | {ls} |")
     if failures:
         print(f"\nFAILED: {len(failures)} checks; logs in {tmp}")
         for f in failures:

@@ -167,6 +167,9 @@ struct Inst {
     /// Last time each drop reason was logged (rate limit).
     logged: [Option<Instant>; Drop::ALL.len()],
     faulty: bool,
+    /// Stopping as master: the addresses stay until a new master is
+    /// heard (make before break), or until the wait in `shutdown` ends.
+    handing_over: bool,
 }
 
 /// epoll keys: the stop pipe, the host's events, then the sockets.
@@ -254,6 +257,7 @@ impl<H: Host> Engine<H> {
                     counters: Counters::default(),
                     logged: [None; Drop::ALL.len()],
                     faulty: true,
+                    handing_over: false,
                 }
             })
             .collect();
@@ -529,6 +533,11 @@ impl<H: Host> Engine<H> {
                         if let Ok(mut st) = self.status.lock() {
                             st[k].master_priority = a.advert.priority;
                         }
+                        if self.insts[k].handing_over && a.advert.priority > 0 {
+                            // The new master speaks: now let go.
+                            self.insts[k].handing_over = false;
+                            self.addresses(k, false);
+                        }
                         self.step(k, Input::Advert(a.advert), now);
                     }
                     Err(d) => {
@@ -652,6 +661,13 @@ impl<H: Host> Engine<H> {
             }
             Action::SendAdvert { priority } => self.send_advert(k, priority),
             Action::AddAddresses => self.addresses(k, true),
+            Action::RemoveAddresses
+                if self.insts[k].machine.state() == State::Stopped =>
+            {
+                // Shutting down as master: keep the addresses until the
+                // backup has taken over (see `shutdown`).
+                self.insts[k].handing_over = true;
+            }
             Action::RemoveAddresses => self.addresses(k, false),
             Action::Announce => {
                 self.insts[k].announce.master(now, &cfg.garp);
@@ -788,10 +804,55 @@ impl<H: Host> Engine<H> {
         }
     }
 
+    /// Stops every instance. A master resigns (priority 0) but keeps its
+    /// addresses until it hears the new master, so clients never find
+    /// nobody answering (make before break); it waits at most the
+    /// longest master-down interval of its instances, then lets go
+    /// anyway (no backup at all).
     fn shutdown(&mut self) {
         let now = self.now();
+        let mut wait = Duration::ZERO;
         for k in 0..self.insts.len() {
+            if self.insts[k].machine.state() == State::Master {
+                wait = wait.max(self.insts[k].machine.master_down_interval());
+            }
             self.step(k, Input::Stop, now);
+        }
+        self.publish();
+        let until = now + wait;
+        let mut buf = vec![0u8; 65_536];
+        let blank = Event {
+            flags: EventFlags::empty(),
+            data: EventData::new_u64(0),
+        };
+        let mut events = vec![blank; 16];
+        while self.insts.iter().any(|i| i.handing_over) {
+            let now = self.now();
+            if now >= until {
+                break;
+            }
+            let left = until.since(now);
+            let timeout = Timespec {
+                tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
+                tv_nsec: i64::from(left.subsec_nanos()),
+            };
+            let n = epoll::wait(&self.epoll, &mut events[..], Some(&timeout))
+                .unwrap_or(0);
+            for ev in &events[..n] {
+                if let Some(si) = ev.data.u64().checked_sub(KEY_SOCKETS) {
+                    self.read_socket(si as usize, &mut buf);
+                }
+            }
+        }
+        for k in 0..self.insts.len() {
+            if self.insts[k].handing_over {
+                self.insts[k].handing_over = false;
+                warn!(
+                    "({}) no new master heard; removing the addresses",
+                    self.insts[k].cfg.name
+                );
+                self.addresses(k, false);
+            }
         }
         self.publish();
     }
