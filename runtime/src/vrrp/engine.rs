@@ -825,7 +825,7 @@ impl<H: Host> Engine<H> {
             flags: EventFlags::empty(),
             data: EventData::new_u64(0),
         };
-        let mut events = vec![blank; 16];
+        let mut events = [blank; 16];
         while self.insts.iter().any(|i| i.handing_over) {
             let now = self.now();
             if now >= until {
