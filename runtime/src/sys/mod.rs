@@ -157,3 +157,156 @@ impl PacketSocket {
         }
     }
 }
+
+/// Control-message space, aligned as `cmsghdr` needs.
+#[repr(C, align(8))]
+struct Control([u8; 64]);
+
+/// `sendmsg` of `msg` to `dst` from source address `src` on interface
+/// `ifindex` (`IP_PKTINFO` / `IPV6_PKTINFO`), with every buffer on the
+/// stack: no allocation per packet (nix's `sendmsg` allocates its
+/// control buffer on each call).
+pub fn send_from(
+    fd: BorrowedFd<'_>,
+    dst: std::net::IpAddr,
+    src: std::net::IpAddr,
+    ifindex: u32,
+    scope_id: u32,
+    msg: &[u8],
+) -> io::Result<()> {
+    use std::net::IpAddr;
+    let mut ctl = Control([0; 64]);
+    let mut iov = libc::iovec {
+        iov_base: msg.as_ptr() as *mut libc::c_void,
+        iov_len: msg.len(),
+    };
+    // SAFETY: all-zero is a valid `msghdr` and socket address (null
+    // pointers, zero lengths); every pointer set below points to a local
+    // that outlives the `sendmsg` call, with its exact length. The
+    // control message is written inside `ctl` through the CMSG macros,
+    // which stay within `msg_controllen` (checked against its size).
+    unsafe {
+        let mut mh: libc::msghdr = std::mem::zeroed();
+        mh.msg_iov = &mut iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = ctl.0.as_mut_ptr().cast();
+        let mut sin: libc::sockaddr_in = std::mem::zeroed();
+        let mut sin6: libc::sockaddr_in6 = std::mem::zeroed();
+        let (level, kind, data_len) = match (dst, src) {
+            (IpAddr::V4(d), IpAddr::V4(_)) => {
+                sin.sin_family = libc::AF_INET as libc::sa_family_t;
+                sin.sin_addr.s_addr = u32::from_ne_bytes(d.octets());
+                mh.msg_name = (&mut sin as *mut libc::sockaddr_in).cast();
+                mh.msg_namelen = size_of::<libc::sockaddr_in>() as u32;
+                (
+                    libc::IPPROTO_IP,
+                    libc::IP_PKTINFO,
+                    size_of::<libc::in_pktinfo>(),
+                )
+            }
+            (IpAddr::V6(d), IpAddr::V6(_)) => {
+                sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+                sin6.sin6_addr.s6_addr = d.octets();
+                sin6.sin6_scope_id = scope_id;
+                mh.msg_name = (&mut sin6 as *mut libc::sockaddr_in6).cast();
+                mh.msg_namelen = size_of::<libc::sockaddr_in6>() as u32;
+                (
+                    libc::IPPROTO_IPV6,
+                    libc::IPV6_PKTINFO,
+                    size_of::<libc::in6_pktinfo>(),
+                )
+            }
+            _ => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "source and destination of different families",
+                ))
+            }
+        };
+        let space = libc::CMSG_SPACE(data_len as u32) as usize;
+        if space > ctl.0.len() {
+            return Err(io::Error::other("control buffer too small"));
+        }
+        mh.msg_controllen = space as _;
+        let cm = libc::CMSG_FIRSTHDR(&mh);
+        if cm.is_null() {
+            return Err(io::Error::other("no room for a control message"));
+        }
+        (*cm).cmsg_level = level;
+        (*cm).cmsg_type = kind;
+        (*cm).cmsg_len = libc::CMSG_LEN(data_len as u32) as _;
+        let data = libc::CMSG_DATA(cm);
+        match src {
+            IpAddr::V4(s) => {
+                let info = libc::in_pktinfo {
+                    ipi_ifindex: ifindex as libc::c_int,
+                    ipi_spec_dst: libc::in_addr {
+                        s_addr: u32::from_ne_bytes(s.octets()),
+                    },
+                    ipi_addr: libc::in_addr { s_addr: 0 },
+                };
+                std::ptr::write_unaligned(
+                    data.cast::<libc::in_pktinfo>(),
+                    info,
+                );
+            }
+            IpAddr::V6(s) => {
+                let info = libc::in6_pktinfo {
+                    ipi6_addr: libc::in6_addr {
+                        s6_addr: s.octets(),
+                    },
+                    ipi6_ifindex: ifindex,
+                };
+                std::ptr::write_unaligned(
+                    data.cast::<libc::in6_pktinfo>(),
+                    info,
+                );
+            }
+        }
+        if libc::sendmsg(fd.as_raw_fd(), &mh, 0) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+thread_local! {
+    static THREAD_ALLOCS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// A global allocator that counts the allocations each thread makes
+/// (for tests and benchmarks: `#[global_allocator] static A:
+/// CountingAlloc = CountingAlloc;`, then [`CountingAlloc::thread_count`]).
+pub struct CountingAlloc;
+
+impl CountingAlloc {
+    /// Allocations made so far by the calling thread.
+    pub fn thread_count() -> u64 {
+        THREAD_ALLOCS.with(|c| c.get())
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the
+// counter is a const-initialised thread-local `Cell` (no allocation, no
+// destructor), so counting cannot recurse into the allocator.
+unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
+        // `try_with`: the thread-local may be gone while a thread exits.
+        let _ = THREAD_ALLOCS.try_with(|c| c.set(c.get() + 1));
+        unsafe { std::alloc::System.alloc(l) }
+    }
+
+    unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(p, l) }
+    }
+
+    unsafe fn realloc(
+        &self,
+        p: *mut u8,
+        l: std::alloc::Layout,
+        size: usize,
+    ) -> *mut u8 {
+        let _ = THREAD_ALLOCS.try_with(|c| c.set(c.get() + 1));
+        unsafe { std::alloc::System.realloc(p, l, size) }
+    }
+}

@@ -170,7 +170,15 @@ struct Inst {
     /// Stopping as master: the addresses stay until a new master is
     /// heard (make before break), or until the wait in `shutdown` ends.
     handing_over: bool,
+    /// When a handing-over master lets go: shortly after it heard the
+    /// new master, so the new master's gratuitous ARP/NA (sent right
+    /// after its first advert) has reached the clients.
+    release_at: Option<Instant>,
 }
+
+/// How long a resigning master keeps its addresses after hearing the
+/// new master.
+const HANDOVER_LINGER: Duration = Duration::from_millis(200);
 
 /// epoll keys: the stop pipe, the host's events, then the sockets.
 const KEY_STOP: u64 = 0;
@@ -258,6 +266,7 @@ impl<H: Host> Engine<H> {
                     logged: [None; Drop::ALL.len()],
                     faulty: true,
                     handing_over: false,
+                    release_at: None,
                 }
             })
             .collect();
@@ -533,10 +542,13 @@ impl<H: Host> Engine<H> {
                         if let Ok(mut st) = self.status.lock() {
                             st[k].master_priority = a.advert.priority;
                         }
-                        if self.insts[k].handing_over && a.advert.priority > 0 {
-                            // The new master speaks: now let go.
-                            self.insts[k].handing_over = false;
-                            self.addresses(k, false);
+                        let i = &mut self.insts[k];
+                        if i.handing_over
+                            && a.advert.priority > 0
+                            && i.release_at.is_none()
+                        {
+                            // The new master speaks: let go shortly.
+                            i.release_at = Some(now + HANDOVER_LINGER);
                         }
                         self.step(k, Input::Advert(a.advert), now);
                     }
@@ -828,10 +840,23 @@ impl<H: Host> Engine<H> {
         let mut events = [blank; 16];
         while self.insts.iter().any(|i| i.handing_over) {
             let now = self.now();
+            for k in 0..self.insts.len() {
+                let i = &mut self.insts[k];
+                if i.handing_over && i.release_at.is_some_and(|t| t <= now) {
+                    i.handing_over = false;
+                    self.addresses(k, false);
+                }
+            }
             if now >= until {
                 break;
             }
-            let left = until.since(now);
+            let next = self
+                .insts
+                .iter()
+                .filter(|i| i.handing_over)
+                .filter_map(|i| i.release_at)
+                .fold(until, |a, b| a.min(b));
+            let left = next.since(now);
             let timeout = Timespec {
                 tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
                 tv_nsec: i64::from(left.subsec_nanos()),

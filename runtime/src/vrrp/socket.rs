@@ -5,15 +5,14 @@
 //! their TTL (IPv4: from the header the kernel includes; IPv6: from
 //! `IPV6_HOPLIMIT`), destination and the kernel's receive timestamp.
 
-use std::io::{self, IoSlice, IoSliceMut};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
+use std::io::{self, IoSliceMut};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nix::sys::socket::{
-    self, sockopt, ControlMessage, ControlMessageOwned, MsgFlags, SockaddrIn,
-    SockaddrIn6, SockaddrStorage,
+    self, sockopt, ControlMessageOwned, MsgFlags, SockaddrStorage,
 };
 use rustix::net::{AddressFamily, Protocol, SocketFlags, SocketType};
 
@@ -197,71 +196,32 @@ impl VrrpSocket {
     }
 
     /// Sends one VRRP message to `dst` (the group, or a unicast peer)
-    /// from the socket's source address (`IP_PKTINFO`/`IPV6_PKTINFO`).
+    /// from the socket's source address (`IP_PKTINFO`/`IPV6_PKTINFO`),
+    /// without allocating.
     pub fn send(&self, dst: IpAddr, msg: &[u8]) -> io::Result<()> {
-        let iov = [IoSlice::new(msg)];
-        let r = match (dst, self.src) {
-            (IpAddr::V4(a), IpAddr::V4(src)) => {
-                let sa = SockaddrIn::from(SocketAddrV4::new(a, 0));
-                let info = libc::in_pktinfo {
-                    ipi_ifindex: self.ifindex as libc::c_int,
-                    ipi_spec_dst: libc::in_addr {
-                        s_addr: u32::from_ne_bytes(src.octets()),
-                    },
-                    ipi_addr: libc::in_addr { s_addr: 0 },
-                };
-                socket::sendmsg(
-                    self.fd.as_raw_fd(),
-                    &iov,
-                    &[ControlMessage::Ipv4PacketInfo(&info)],
-                    MsgFlags::empty(),
-                    Some(&sa),
-                )
+        let scope = match dst {
+            IpAddr::V6(a) if a.is_multicast() || a.is_unicast_link_local() => {
+                self.ifindex
             }
-            (IpAddr::V6(a), IpAddr::V6(src)) => {
-                let scope = if a.is_multicast() || a.is_unicast_link_local() {
-                    self.ifindex
-                } else {
-                    0
-                };
-                let sa = SockaddrIn6::from(SocketAddrV6::new(a, 0, 0, scope));
-                let info = libc::in6_pktinfo {
-                    ipi6_addr: libc::in6_addr {
-                        s6_addr: src.octets(),
-                    },
-                    ipi6_ifindex: self.ifindex,
-                };
-                socket::sendmsg(
-                    self.fd.as_raw_fd(),
-                    &iov,
-                    &[ControlMessage::Ipv6PacketInfo(&info)],
-                    MsgFlags::empty(),
-                    Some(&sa),
-                )
-            }
-            _ => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("{dst} is not of the socket's family"),
-                ))
-            }
+            _ => 0,
         };
-        r.map(|_| ()).map_err(io_err)
+        sys::send_from(self.fd.as_fd(), dst, self.src, self.ifindex, scope, msg)
     }
 
     /// Receives one packet into `buf` if one is waiting.
     pub fn recv<'b>(&self, buf: &'b mut [u8]) -> io::Result<Option<RawRx<'b>>> {
-        let mut cmsg = nix::cmsg_space!(
-            nix::sys::time::TimeSpec,
-            libc::c_int,
-            libc::in6_pktinfo
-        );
+        // Room for a timestamp, a hop limit and packet info, aligned for
+        // `cmsghdr`, on the stack (nix's `cmsg_space!` allocates).
+        #[repr(C, align(8))]
+        struct Control([u8; 128]);
+        let mut control = Control([0; 128]);
+        let cmsg = &mut control.0;
         let (len, from, ttl6, dst6, stamp) = {
             let mut iov = [IoSliceMut::new(buf)];
             let msg = match socket::recvmsg::<SockaddrStorage>(
                 self.fd.as_raw_fd(),
                 &mut iov,
-                Some(&mut cmsg),
+                Some(&mut cmsg[..]),
                 MsgFlags::empty(),
             ) {
                 Ok(m) => m,
