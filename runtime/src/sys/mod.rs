@@ -310,3 +310,55 @@ unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
         unsafe { std::alloc::System.realloc(p, l, size) }
     }
 }
+
+/// Attaches a classic BPF filter to a raw VRRP socket that accepts only
+/// packets for `vrids` (and drops the rest in the kernel, before they
+/// take room in the socket's buffer: a flood of adverts for other
+/// virtual routers cannot push ours out). `ipv4`: the socket sees the
+/// IPv4 header first (raw IPv4 sockets do), so the VRID is at the
+/// header's length + 1; IPv6 raw sockets see the VRRP message itself.
+pub fn attach_vrid_filter(
+    fd: BorrowedFd<'_>,
+    ipv4: bool,
+    vrids: &[u8],
+) -> io::Result<()> {
+    // BPF opcodes (linux/filter.h).
+    const LD_B_ABS: u16 = 0x30; // BPF_LD | BPF_B | BPF_ABS
+    const LD_B_IND: u16 = 0x50; // BPF_LD | BPF_B | BPF_IND
+    const LDX_B_MSH: u16 = 0xb1; // BPF_LDX | BPF_B | BPF_MSH
+    const JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
+    const RET_K: u16 = 0x06; // BPF_RET | BPF_K
+    let ins = |code: u16, jt: u8, jf: u8, k: u32| libc::sock_filter {
+        code,
+        jt,
+        jf,
+        k,
+    };
+    if vrids.is_empty() || vrids.len() > 250 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a VRID filter takes 1 to 250 VRIDs",
+        ));
+    }
+    let mut prog: Vec<libc::sock_filter> = Vec::with_capacity(vrids.len() + 4);
+    if ipv4 {
+        prog.push(ins(LDX_B_MSH, 0, 0, 0)); // X = IPv4 header length
+        prog.push(ins(LD_B_IND, 0, 0, 1)); // A = VRID
+    } else {
+        prog.push(ins(LD_B_ABS, 0, 0, 1)); // A = VRID
+    }
+    let n = vrids.len();
+    for (i, v) in vrids.iter().enumerate() {
+        // Equal: jump to the accept at the end; else try the next one
+        // (the last one falls through to reject).
+        let to_accept = (n - i) as u8;
+        prog.push(ins(JEQ_K, to_accept, 0, u32::from(*v)));
+    }
+    prog.push(ins(RET_K, 0, 0, 0)); // reject
+    prog.push(ins(RET_K, 0, 0, 0x0004_0000)); // accept (up to 256 KiB)
+    let fprog = libc::sock_fprog {
+        len: prog.len() as u16,
+        filter: prog.as_mut_ptr(),
+    };
+    setsockopt(fd, libc::SOL_SOCKET, libc::SO_ATTACH_FILTER, &fprog)
+}

@@ -364,6 +364,16 @@ impl<H: Host> Engine<H> {
             }
         };
         self.insts[k].socket = Some(idx);
+        // The kernel hands this socket only its instances' VRIDs.
+        let vrids: Vec<u8> = self
+            .insts
+            .iter()
+            .filter(|i| i.socket == Some(idx))
+            .map(|i| i.cfg.vrid.get())
+            .collect();
+        if let Err(e) = self.sockets[idx].filter_vrids(&vrids) {
+            warn!("({}) no VRID filter on its socket: {e}", cfg.name);
+        }
         Some(idx)
     }
 

@@ -164,6 +164,16 @@ impl VrrpSocket {
         self.src
     }
 
+    /// Lets only packets for `vrids` reach this socket (the kernel drops
+    /// the rest; see [`sys::attach_vrid_filter`]).
+    pub fn filter_vrids(&self, vrids: &[u8]) -> io::Result<()> {
+        sys::attach_vrid_filter(
+            self.fd.as_fd(),
+            self.family == vrrp::Family::V4,
+            vrids,
+        )
+    }
+
     /// Joins the VRRP group (again, after the link came back).
     pub fn join(&mut self) -> io::Result<()> {
         if self.joined {
