@@ -23,17 +23,8 @@ const fn address(
     line: &'static str,
 ) -> Address {
     Address {
-        prefix,
         dev,
-        broadcast: None,
-        scope: None,
-        label: None,
-        peer: None,
-        home: false,
-        nodad: false,
-        noprefixroute: false,
-        no_track: false,
-        line,
+        ..Address::plain(prefix, line)
     }
 }
 

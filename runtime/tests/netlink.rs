@@ -28,19 +28,7 @@ fn ip(s: &str) -> IpAddr {
 }
 
 fn address(prefix: Prefix) -> Address {
-    Address {
-        prefix,
-        dev: None,
-        broadcast: None,
-        scope: None,
-        label: None,
-        peer: None,
-        home: false,
-        nodad: false,
-        noprefixroute: false,
-        no_track: false,
-        line: "",
-    }
+    Address::plain(prefix, "")
 }
 
 /// Polls the reflector's fd and processes events until `done` holds for

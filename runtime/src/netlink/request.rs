@@ -182,19 +182,7 @@ mod tests {
     use crate::site::types::Prefix;
 
     fn address(prefix: Prefix) -> Address {
-        Address {
-            prefix,
-            dev: None,
-            broadcast: None,
-            scope: None,
-            label: None,
-            peer: None,
-            home: false,
-            nodad: false,
-            noprefixroute: false,
-            no_track: false,
-            line: "test",
-        }
+        Address::plain(prefix, "test")
     }
 
     fn req(a: &Address) -> Result<AddressRequest, ErrorKind> {

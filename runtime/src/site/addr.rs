@@ -40,6 +40,26 @@ pub struct Address {
     pub line: &'static str,
 }
 
+impl Address {
+    /// An address with no options, as `virtual_ipaddress` writes
+    /// `PREFIX` alone (`line` is that text, for logs).
+    pub const fn plain(prefix: Prefix, line: &'static str) -> Address {
+        Address {
+            prefix,
+            dev: None,
+            broadcast: None,
+            scope: None,
+            label: None,
+            peer: None,
+            home: false,
+            nodad: false,
+            noprefixroute: false,
+            no_track: false,
+            line,
+        }
+    }
+}
+
 /// One route line. The typed fields are those every route has; the rest
 /// of keepalived's route options travel in `line` until the route engine
 /// (issue 5) types them.
