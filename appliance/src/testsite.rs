@@ -130,6 +130,7 @@ const fn instance(
         higher_prio_send_advert: false,
         down_timer_adverts: 3,
         linkbeat_use_polling: false,
+        old_unicast_checksum: false,
     }
 }
 

@@ -66,6 +66,7 @@ fn the_advert_path_does_not_allocate() {
         checksum: ChecksumMode::Rfc,
         unicast: false,
         own: PEER,
+        old_unicast_group: None,
     };
     let mut buf = [0u8; 64];
     let before = CountingAlloc::thread_count();

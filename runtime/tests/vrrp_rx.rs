@@ -52,6 +52,7 @@ fn expect_v2(vips: &[u8]) -> Expect<'_> {
         checksum: ChecksumMode::Rfc,
         unicast: false,
         own: ME,
+        old_unicast_group: None,
     }
 }
 
@@ -169,6 +170,7 @@ fn v3_interval_difference_is_accepted() {
         checksum: ChecksumMode::Rfc,
         unicast: false,
         own: ME,
+        old_unicast_group: None,
     };
     let a = check(&rx(&p, 255), Instant::from_micros(1), &e).unwrap();
     assert!(a.interval_differs);
@@ -190,4 +192,49 @@ fn unicast_instances_accept_routed_ttls() {
     let mut e = expect_v2(&VIPS_V2);
     e.unicast = true;
     assert!(check(&rx(&p, 60), Instant::from_micros(1), &e).is_ok());
+}
+
+#[test]
+fn old_unicast_checksums_are_accepted_only_when_configured() {
+    use kac_runtime::wire::vrrp as wv;
+    // A unicast VRRPv3 advert to us whose checksum was computed with the
+    // group in the pseudo-header (keepalived before 1.3.6).
+    let vips = [192, 0, 2, 110];
+    let repr = wv::Repr {
+        version: Version::V3,
+        vrid: 52,
+        priority: 150,
+        interval_centis: 100,
+        auth: wv::Auth::None,
+        addrs: Addrs::new(Family::V4, &vips),
+    };
+    let mut buf = [0u8; 12];
+    repr.emit(
+        &mut wv::Packet::new_unchecked(&mut buf[..]),
+        SRC,
+        GROUP,
+        ChecksumMode::Rfc,
+    );
+    let unicast = RawRx {
+        payload: &buf,
+        src: SRC,
+        dst: ME,
+        ttl: 255,
+        age: Duration::ZERO,
+    };
+    let mut e = Expect {
+        version: Version::V3,
+        family: Family::V4,
+        auth: Auth::None,
+        advert_int: 100,
+        vips: Addrs::new(Family::V4, &vips),
+        checksum: ChecksumMode::Rfc,
+        unicast: true,
+        own: ME,
+        old_unicast_group: None,
+    };
+    let now = Instant::from_micros(1);
+    assert_eq!(check(&unicast, now, &e), Err(Drop::Checksum));
+    e.old_unicast_group = Some(GROUP);
+    assert!(check(&unicast, now, &e).is_ok());
 }

@@ -182,6 +182,10 @@ impl<'a> Vrrp<'a> {
         let dtp = bool_(i.dont_track_primary);
         let vxb = bool_(i.vmac_xmit_base);
         let nv6 = bool_(i.native_ipv6.is_some());
+        let old_csum = bool_(matches!(
+            i.old_unicast_checksum.as_ref().map(|o| o.value),
+            Some(crate::ir::vrrp::OldChecksum::Use)
+        ));
         let lbp =
             bool_(i.linkbeat_use_polling || g.linkbeat_use_polling.is_some());
         Ok(quote! {
@@ -222,6 +226,7 @@ impl<'a> Vrrp<'a> {
                 higher_prio_send_advert: #hpsa,
                 down_timer_adverts: #dta,
                 linkbeat_use_polling: #lbp,
+                old_unicast_checksum: #old_csum,
             }
         })
     }

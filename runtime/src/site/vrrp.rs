@@ -126,6 +126,10 @@ pub struct Instance {
     pub higher_prio_send_advert: bool,
     pub down_timer_adverts: u32,
     pub linkbeat_use_polling: bool,
+    /// `old_unicast_checksum`: unicast VRRPv3 checksums computed as
+    /// keepalived before 1.3.6 did (pseudo-header with the multicast
+    /// group as destination); sent that way and accepted either way.
+    pub old_unicast_checksum: bool,
 }
 
 /// One `vrrp_sync_group`.

@@ -198,6 +198,14 @@ struct Engine<H: Host> {
     unknown_vrid: u64,
 }
 
+/// The protocol's multicast group for `family`.
+fn group_of(family: Family) -> IpAddr {
+    match family {
+        Family::V4 => IpAddr::V4(GROUP_V4),
+        Family::V6 => IpAddr::V6(GROUP_V6),
+    }
+}
+
 fn vip_bytes(i: &Instance, family: Family) -> Vec<u8> {
     let mut out = Vec::new();
     for a in i.addresses {
@@ -519,13 +527,13 @@ impl<H: Host> Engine<H> {
                                     checksum: ChecksumMode::Rfc,
                                     unicast: !i.cfg.unicast_peers.is_empty(),
                                     own,
+                                    old_unicast_group: i
+                                        .cfg
+                                        .old_unicast_checksum
+                                        .then(|| group_of(i.family)),
                                 };
-                                Some((
-                                    k,
-                                    rx::check(&rx, now, &exp),
-                                    rx.src,
-                                    now,
-                                ))
+                                let r = rx::check(&rx, now, &exp);
+                                Some((k, r, rx.src, now))
                             }
                         }
                     }
@@ -740,7 +748,14 @@ impl<H: Host> Engine<H> {
         for n in 0..peers.len().max(1) {
             let dst = peers.get(n).map_or(group, |p| p.address);
             let mut pkt = wv::Packet::new_unchecked(&mut msg[..len]);
-            repr.emit(&mut pkt, src, dst, ChecksumMode::Rfc);
+            // `old_unicast_checksum`: the group stands in the checksum's
+            // pseudo-header, as keepalived before 1.3.6 computed it.
+            let csum_dst = if i.cfg.old_unicast_checksum {
+                group_of(i.family)
+            } else {
+                dst
+            };
+            repr.emit(&mut pkt, src, csum_dst, ChecksumMode::Rfc);
             match self.sockets[si].send(dst, &msg[..len]) {
                 Ok(()) => sent += 1,
                 Err(e) => failed = Some((dst, e)),

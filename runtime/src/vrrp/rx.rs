@@ -27,6 +27,10 @@ pub struct Expect<'a> {
     pub unicast: bool,
     /// Our own source address (our packets are not for us).
     pub own: IpAddr,
+    /// `old_unicast_checksum`: also accept a checksum whose
+    /// pseudo-header names this group instead of the real destination
+    /// (keepalived before 1.3.6 computed unicast v3 checksums so).
+    pub old_unicast_group: Option<IpAddr>,
 }
 
 /// Why a packet was dropped.
@@ -136,15 +140,21 @@ pub fn check(
     if p.check_len(inst.family).is_err() {
         return Err(Drop::Length);
     }
-    let repr =
-        vrrp::Repr::parse(&p, inst.family, rx.src, rx.dst, inst.checksum)
-            .map_err(|e| match e {
-                crate::wire::Error::Checksum => Drop::Checksum,
-                crate::wire::Error::Version(_) => Drop::Version,
-                crate::wire::Error::Type(_) => Drop::Type,
-                crate::wire::Error::Truncated => Drop::Length,
-                crate::wire::Error::Malformed => Drop::Malformed,
-            })?;
+    let mut parsed =
+        vrrp::Repr::parse(&p, inst.family, rx.src, rx.dst, inst.checksum);
+    if let (Err(crate::wire::Error::Checksum), Some(group)) =
+        (parsed, inst.old_unicast_group)
+    {
+        parsed =
+            vrrp::Repr::parse(&p, inst.family, rx.src, group, inst.checksum);
+    }
+    let repr = parsed.map_err(|e| match e {
+        crate::wire::Error::Checksum => Drop::Checksum,
+        crate::wire::Error::Version(_) => Drop::Version,
+        crate::wire::Error::Type(_) => Drop::Type,
+        crate::wire::Error::Truncated => Drop::Length,
+        crate::wire::Error::Malformed => Drop::Malformed,
+    })?;
     if inst.version == Version::V2 {
         match (inst.auth, repr.auth) {
             (Auth::None, vrrp::Auth::None) | (Auth::Ah(_), vrrp::Auth::Ah) => {}
