@@ -379,6 +379,10 @@ fn write_stats(s: &mut String, name: &str, c: &VrrpStats) -> std::fmt::Result {
     writeln!(s, "    Invalid Type: {}", c.invalid_type_rcvd)?;
     writeln!(s, "    Advertisement Interval: {}", c.advert_interval_err)?;
     writeln!(s, "    Address List: {}", c.addr_list_err)?;
+    // Not in keepalived's layout: kac counts these drops too.
+    writeln!(s, "    Version: {}", c.version_err)?;
+    writeln!(s, "    Checksum: {}", c.checksum_err)?;
+    writeln!(s, "    Own Packet: {}", c.own_packet)?;
     writeln!(s, "  Authentication Errors:")?;
     writeln!(s, "    Invalid Type: {}", c.invalid_authtype)?;
     writeln!(s, "    Type Mismatch: {}", c.authtype_mismatch)?;
@@ -498,6 +502,9 @@ fn stats_json(c: &VrrpStats) -> Value {
         "auth_failure": c.auth_failure,
         "pri_zero_rcvd": c.pri_zero_rcvd,
         "pri_zero_sent": c.pri_zero_sent,
+        "version_err": c.version_err,
+        "checksum_err": c.checksum_err,
+        "own_packet": c.own_packet,
     })
 }
 

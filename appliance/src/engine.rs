@@ -75,6 +75,11 @@ pub struct VrrpStats {
     pub auth_failure: u64,
     pub pri_zero_rcvd: u64,
     pub pri_zero_sent: u64,
+    /// kac's own: drops keepalived counts nowhere (a wrong VRRP version,
+    /// a bad checksum, our own packet).
+    pub version_err: u64,
+    pub checksum_err: u64,
+    pub own_packet: u64,
 }
 
 /// One engine, as the shell drives it. Every method but `name`, `start`

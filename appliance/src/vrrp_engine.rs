@@ -136,6 +136,9 @@ impl Engine for VrrpEngine {
             auth_failure: c.dropped(Drop::AuthFailure),
             pri_zero_rcvd: c.pri_zero_rcvd,
             pri_zero_sent: s.pri_zero_sent,
+            version_err: c.dropped(Drop::Version),
+            checksum_err: c.dropped(Drop::Checksum),
+            own_packet: c.dropped(Drop::OwnPacket),
         })
     }
 }

@@ -65,6 +65,7 @@ fn the_advert_path_does_not_allocate() {
         vips: Addrs::new(Family::V4, &VIPS),
         checksum: ChecksumMode::Rfc,
         unicast: false,
+        peers: &[],
         own: PEER,
         old_unicast_group: None,
     };

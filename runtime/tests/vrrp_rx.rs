@@ -51,6 +51,7 @@ fn expect_v2(vips: &[u8]) -> Expect<'_> {
         vips: Addrs::new(Family::V4, vips),
         checksum: ChecksumMode::Rfc,
         unicast: false,
+        peers: &[],
         own: ME,
         old_unicast_group: None,
     }
@@ -169,6 +170,7 @@ fn v3_interval_difference_is_accepted() {
         vips: Addrs::new(Family::V4, &vips),
         checksum: ChecksumMode::Rfc,
         unicast: false,
+        peers: &[],
         own: ME,
         old_unicast_group: None,
     };
@@ -230,6 +232,7 @@ fn old_unicast_checksums_are_accepted_only_when_configured() {
         vips: Addrs::new(Family::V4, &vips),
         checksum: ChecksumMode::Rfc,
         unicast: true,
+        peers: &[],
         own: ME,
         old_unicast_group: None,
     };
@@ -237,4 +240,24 @@ fn old_unicast_checksums_are_accepted_only_when_configured() {
     assert_eq!(check(&unicast, now, &e), Err(Drop::Checksum));
     e.old_unicast_group = Some(GROUP);
     assert!(check(&unicast, now, &e).is_ok());
+}
+
+#[test]
+fn unicast_peer_ttl_ranges_are_enforced() {
+    use kac_runtime::site::vrrp::UnicastPeer;
+    let p = v2_payload();
+    let peers = [UnicastPeer {
+        address: SRC,
+        min_ttl: Some(250),
+        max_ttl: Some(255),
+    }];
+    let mut e = expect_v2(&VIPS_V2);
+    e.unicast = true;
+    e.peers = &peers;
+    let now = Instant::from_micros(1);
+    assert!(check(&rx(&p, 254), now, &e).is_ok());
+    assert_eq!(check(&rx(&p, 249), now, &e), Err(Drop::Ttl));
+    // A peer without a range takes any TTL (routed unicast).
+    e.peers = &[];
+    assert!(check(&rx(&p, 60), now, &e).is_ok());
 }

@@ -82,7 +82,9 @@ impl Schedule {
         let repeat = g.lower_prio_repeat.unwrap_or(g.master_repeat);
         if delay.is_zero() {
             self.burst(now, repeat);
-        } else {
+        } else if self.pending.is_none() {
+            // A stream of lower-priority adverts must not keep pushing
+            // the burst back: the first one schedules it.
             self.pending = Some((now + delay, repeat));
         }
     }

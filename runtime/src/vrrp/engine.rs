@@ -165,7 +165,9 @@ struct Inst {
     announce: Schedule,
     counters: Counters,
     /// Last time each drop reason was logged (rate limit).
-    logged: [Option<Instant>; Drop::ALL.len()],
+    /// When each drop reason was last logged, then one slot for the
+    /// rest (address-list mismatches, send errors).
+    logged: [Option<Instant>; Drop::ALL.len() + 1],
     faulty: bool,
     /// Stopping as master: the addresses stay until a new master is
     /// heard (make before break), or until the wait in `shutdown` ends.
@@ -271,7 +273,7 @@ impl<H: Host> Engine<H> {
                     vips: vip_bytes(cfg, family),
                     announce: Schedule::default(),
                     counters: Counters::default(),
-                    logged: [None; Drop::ALL.len()],
+                    logged: [None; Drop::ALL.len() + 1],
                     faulty: true,
                     handing_over: false,
                     release_at: None,
@@ -372,6 +374,11 @@ impl<H: Host> Engine<H> {
             }
         };
         self.insts[k].socket = Some(idx);
+        if let Some(ttl) = cfg.unicast_ttl {
+            if let Err(e) = self.sockets[idx].set_unicast_ttl(ttl) {
+                warn!("({}) unicast_ttl {ttl}: {e}", cfg.name);
+            }
+        }
         // The kernel hands this socket only its instances' VRIDs.
         let vrids: Vec<u8> = self
             .insts
@@ -526,6 +533,7 @@ impl<H: Host> Engine<H> {
                                     vips: Addrs::new(i.family, &i.vips),
                                     checksum: ChecksumMode::Rfc,
                                     unicast: !i.cfg.unicast_peers.is_empty(),
+                                    peers: i.cfg.unicast_peers,
                                     own,
                                     old_unicast_group: i
                                         .cfg
@@ -590,7 +598,7 @@ impl<H: Host> Engine<H> {
         now: Instant,
         msg: &str,
     ) {
-        let slot = d.map_or(Drop::ALL.len() - 1, |d| d.index());
+        let slot = d.map_or(Drop::ALL.len(), |d| d.index());
         let i = &mut self.insts[k];
         if i.logged[slot]
             .is_some_and(|t| now.since(t) < Duration::from_secs(10))

@@ -25,6 +25,9 @@ pub struct Expect<'a> {
     pub checksum: ChecksumMode,
     /// Unicast instances do not require TTL 255 (peers may be routed).
     pub unicast: bool,
+    /// Unicast peers: an advert from one whose `min_ttl`/`max_ttl` range
+    /// excludes its TTL is dropped (as keepalived does).
+    pub peers: &'a [crate::site::vrrp::UnicastPeer],
     /// Our own source address (our packets are not for us).
     pub own: IpAddr,
     /// `old_unicast_checksum`: also accept a checksum whose
@@ -127,7 +130,15 @@ pub fn check(
     if rx.src == inst.own {
         return Err(Drop::OwnPacket);
     }
-    if !inst.unicast && rx.ttl != vrrp::TTL {
+    if inst.unicast {
+        if let Some(p) = inst.peers.iter().find(|p| p.address == rx.src) {
+            let lo = p.min_ttl.unwrap_or(0);
+            let hi = p.max_ttl.unwrap_or(u8::MAX);
+            if !(lo..=hi).contains(&rx.ttl) {
+                return Err(Drop::Ttl);
+            }
+        }
+    } else if rx.ttl != vrrp::TTL {
         return Err(Drop::Ttl);
     }
     let p = vrrp::Packet::new_unchecked(data);

@@ -174,6 +174,21 @@ impl VrrpSocket {
         )
     }
 
+    /// The TTL / hop limit of unicast adverts (`unicast_ttl`; 255 unless
+    /// set).
+    pub fn set_unicast_ttl(&self, ttl: u8) -> io::Result<()> {
+        let fd = self.fd.as_fd();
+        match self.family {
+            vrrp::Family::V4 => {
+                socket::setsockopt(&fd, sockopt::Ipv4Ttl, &i32::from(ttl))
+            }
+            vrrp::Family::V6 => {
+                socket::setsockopt(&fd, sockopt::Ipv6Ttl, &i32::from(ttl))
+            }
+        }
+        .map_err(io_err)
+    }
+
     /// Joins the VRRP group (again, after the link came back).
     pub fn join(&mut self) -> io::Result<()> {
         if self.joined {
