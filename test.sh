@@ -8,7 +8,10 @@
 #      on mutated configs (needs root and keepalived)
 #   5. tests/build-script/run.sh (the root build script's contract) and
 #      tests/vrrp-interop/run.sh (kacd with kacd and with keepalived in
-#      network namespaces: elections, failover, GARP/NA; needs root)
+#      network namespaces: elections, failover, GARP/NA, upgrade without
+#      failover, a flood), tests/vrrp-invalid/run.sh (every class of bad
+#      packet: dropped, counted, no transition) and
+#      tests/vrrp-unicast/run.sh (unicast across a router); need root
 #   6. tests/packaging/deb.sh: kac build --deb of the default site,
 #      reproducibility, lintian, systemd-analyze security, install,
 #      upgrade and purge in a Debian 12 root (debootstrap, cached in
@@ -112,6 +115,10 @@ if [ "$(id -u)" != 0 ]; then
 else
     step "VRRP interop: kacd with kacd and keepalived (tests/vrrp-interop)" \
         tests/vrrp-interop/run.sh
+    step "VRRP invalid packets: dropped, counted, no transition (tests/vrrp-invalid)" \
+        tests/vrrp-invalid/run.sh
+    step "VRRP unicast, routed: kacd with kacd and keepalived (tests/vrrp-unicast)" \
+        tests/vrrp-unicast/run.sh
 fi
 
 # Whether debootstrap can reach the Debian mirror (or a root is cached).
