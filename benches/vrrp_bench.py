@@ -136,7 +136,6 @@ class Group:
         return ns, ticks, rss, anon, len(pids)
 
     def stop(self):
-        print("group stop", self.proc.pid, self.proc.poll(), file=sys.stderr, flush=True)
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -148,6 +147,26 @@ class Group:
         except ProcessLookupError:
             pass
         self.proc.wait()
+
+
+def remove_namespaces(names):
+    """Kills what still runs in our namespaces (only what we started runs
+    there: a stop cut short by a signal leaves some) and deletes them;
+    a signal arriving meanwhile is held until every one is gone."""
+    pending = None
+    for ns in names:
+        try:
+            out = sh("ip", "netns", "pids", ns, check=False)
+            for pid in out.split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            sh("ip", "netns", "del", ns, check=False)
+        except BaseException as e:  # noqa: B036 (SystemExit from a signal)
+            pending = pending or e
+    if pending is not None:
+        raise pending
 
 
 def sh(*args, check=True):
@@ -534,7 +553,6 @@ def main():
     # SIGTERM/SIGHUP/SIGINT: unwind through the finally blocks (which stop
     # the daemons and delete the namespaces), deaf to any further signal.
     def stop(*_):
-        import traceback; traceback.print_stack(file=sys.stderr); sys.stderr.flush()
         for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             signal.signal(s, signal.SIG_IGN)
         sys.exit(130)
@@ -572,8 +590,7 @@ def main():
                 fl.append((k, "none" if r is None else r))
                 print(f"  {k} / {k}: {r}")
     finally:
-        for ns in made:
-            sh("ip", "netns", "del", ns, check=False)
+        remove_namespaces(made)
     text = table(cpu, counts, fo, fl, args.flood_secs, args.alloc, args.header)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
