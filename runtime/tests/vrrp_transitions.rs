@@ -205,6 +205,7 @@ fn the_code_follows_the_documented_table() {
             "none" => None,
             "kept" => before,
             "adver" => Some(now + adver),
+            "next" => before.map(|d| d + adver),
             "down"
                 if event == "start"
                     || event == "fault-cleared"

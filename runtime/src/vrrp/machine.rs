@@ -345,7 +345,16 @@ impl Machine {
                 out.push(Action::SendAdvert {
                     priority: self.priority,
                 });
-                self.deadline = Some(now + self.adver_int());
+                // From the deadline, not from the (slightly late) wake-up:
+                // lateness must not add up advert after advert. After a
+                // stall longer than an interval, start afresh from now.
+                let due = self.deadline.unwrap_or(now);
+                let next = due + self.adver_int();
+                self.deadline = Some(if next > now {
+                    next
+                } else {
+                    now + self.adver_int()
+                });
             }
             // Adverts in Init/Fault, Start after Init, FaultCleared
             // outside Fault, Timeout without a timer: nothing to do.
