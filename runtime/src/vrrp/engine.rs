@@ -188,7 +188,6 @@ const KEY_HOST: u64 = 1;
 const KEY_SOCKETS: u64 = 2;
 
 struct Engine<H: Host> {
-    site: &'static Site,
     host: H,
     insts: Vec<Inst>,
     sockets: Vec<VrrpSocket>,
@@ -288,7 +287,6 @@ impl<H: Host> Engine<H> {
             EventFlags::IN,
         )?;
         Ok(Engine {
-            site,
             host,
             insts,
             sockets: Vec::new(),
@@ -923,6 +921,5 @@ impl<H: Host> Engine<H> {
                 s.priority = i.machine.priority();
             }
         }
-        let _ = self.site;
     }
 }
