@@ -196,7 +196,6 @@ struct Engine<H: Host> {
     packet: Option<PacketSocket>,
     origin: std::time::Instant,
     status: SharedStatus,
-    unknown_vrid: u64,
 }
 
 /// The protocol's multicast group for `family`.
@@ -294,7 +293,6 @@ impl<H: Host> Engine<H> {
             packet,
             origin: std::time::Instant::now(),
             status,
-            unknown_vrid: 0,
         })
     }
 
@@ -516,10 +514,10 @@ impl<H: Host> Engine<H> {
                                 && Some(i.cfg.vrid.get()) == vrid
                         });
                         match target {
-                            None => {
-                                self.unknown_vrid += 1;
-                                None
-                            }
+                            // The kernel's VRID filter lets almost none
+                            // through (only packets queued before it was
+                            // attached).
+                            None => None,
                             Some(k) => {
                                 let i = &self.insts[k];
                                 let own = i.src.unwrap_or(rx.src);

@@ -40,19 +40,13 @@ pub struct Frame<T: AsRef<[u8]>> {
     buffer: T,
 }
 
-fn be16(b: &[u8]) -> u16 {
-    u16::from_be_bytes([b[0], b[1]])
-}
-
 fn mac(b: &[u8]) -> Mac {
     let mut m = [0u8; 6];
     m.copy_from_slice(b);
     Mac(m)
 }
 
-fn ip(b: &[u8]) -> Ipv4Addr {
-    Ipv4Addr::new(b[0], b[1], b[2], b[3])
-}
+use super::{be16, ipv4_at as ip};
 
 impl<T: AsRef<[u8]>> Frame<T> {
     pub const fn new_unchecked(buffer: T) -> Frame<T> {

@@ -4,7 +4,7 @@
 
 use core::net::Ipv4Addr;
 
-use super::{Error, Result};
+use super::{be16, ipv4_at, Error, Result};
 
 mod field {
     pub type Field = core::ops::Range<usize>;
@@ -61,8 +61,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     pub fn total_len(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::TOTAL_LEN];
-        u16::from_be_bytes([b[0], b[1]])
+        be16(&self.buffer.as_ref()[field::TOTAL_LEN])
     }
 
     pub fn ttl(&self) -> u8 {
@@ -74,13 +73,11 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     pub fn src(&self) -> Ipv4Addr {
-        let b = &self.buffer.as_ref()[field::SRC];
-        Ipv4Addr::new(b[0], b[1], b[2], b[3])
+        ipv4_at(&self.buffer.as_ref()[field::SRC])
     }
 
     pub fn dst(&self) -> Ipv4Addr {
-        let b = &self.buffer.as_ref()[field::DST];
-        Ipv4Addr::new(b[0], b[1], b[2], b[3])
+        ipv4_at(&self.buffer.as_ref()[field::DST])
     }
 
     /// The payload up to the total length (trailing link padding cut).

@@ -44,6 +44,16 @@ impl std::error::Error for Error {}
 
 pub type Result<T> = core::result::Result<T, Error>;
 
+/// A big-endian 16-bit field (`b` holds at least 2 bytes).
+pub(crate) fn be16(b: &[u8]) -> u16 {
+    u16::from_be_bytes([b[0], b[1]])
+}
+
+/// An IPv4 address field (`b` holds at least 4 bytes).
+pub(crate) fn ipv4_at(b: &[u8]) -> core::net::Ipv4Addr {
+    core::net::Ipv4Addr::new(b[0], b[1], b[2], b[3])
+}
+
 /// An Ethernet (EUI-48) address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Mac(pub [u8; 6]);

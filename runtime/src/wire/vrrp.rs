@@ -20,7 +20,7 @@
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::checksum;
-use super::{Error, Result};
+use super::{be16, Error, Result};
 
 /// IP protocol number of VRRP.
 pub const PROTOCOL: u8 = 112;
@@ -159,13 +159,11 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Version 3: the maximum advertisement interval in centiseconds.
     pub fn max_adver_int(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::MAX_ADVER_INT];
-        u16::from_be_bytes([b[0], b[1]]) & 0x0fff
+        be16(&self.buffer.as_ref()[field::MAX_ADVER_INT]) & 0x0fff
     }
 
     pub fn checksum(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::CHECKSUM];
-        u16::from_be_bytes([b[0], b[1]])
+        be16(&self.buffer.as_ref()[field::CHECKSUM])
     }
 
     /// The addresses, as the bytes on the wire.
