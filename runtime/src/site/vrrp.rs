@@ -83,6 +83,21 @@ pub struct Garp {
     pub gna_interval: Duration,
 }
 
+impl Garp {
+    /// keepalived's defaults, when neither the instance nor
+    /// `global_defs` sets anything.
+    pub const KEEPALIVED: Garp = Garp {
+        master_delay: Duration::from_secs(5),
+        master_repeat: 5,
+        master_refresh: None,
+        master_refresh_repeat: 1,
+        lower_prio_delay: None,
+        lower_prio_repeat: None,
+        interval: Duration::ZERO,
+        gna_interval: Duration::ZERO,
+    };
+}
+
 /// One `vrrp_instance`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Instance {

@@ -151,16 +151,7 @@ mod tests {
     use super::*;
 
     fn garp() -> Garp {
-        Garp {
-            master_delay: Duration::from_secs(5),
-            master_repeat: 5,
-            master_refresh: None,
-            master_refresh_repeat: 1,
-            lower_prio_delay: None,
-            lower_prio_repeat: None,
-            interval: Duration::ZERO,
-            gna_interval: Duration::ZERO,
-        }
+        Garp::KEEPALIVED
     }
 
     #[test]
