@@ -40,7 +40,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vrrplib import (GROUP4, GROUP6, Capture, Net, Router, Sender,  # noqa
-                     max_gap, vrrp, wait_until)
+                     max_gap, select_pairs, vrrp, wait_until)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONF = os.path.join(HERE, "keepalived.conf")
@@ -312,14 +312,7 @@ def main():
         return 0
     bins = {"A": os.path.abspath(sys.argv[1]),
             "B": os.path.abspath(sys.argv[2])}
-    pairs = [("kacd", "kacd"), ("kacd", "keepalived"),
-             ("keepalived", "kacd")]
-    if os.environ.get("KAC_INVALID_PAIRS"):
-        pairs = [tuple(p.split("/"))
-                 for p in os.environ["KAC_INVALID_PAIRS"].split(",")]
-    if not os.path.exists("/usr/sbin/keepalived"):
-        print("keepalived is not installed: kacd with kacd only")
-        pairs = [p for p in pairs if "keepalived" not in p]
+    pairs = select_pairs("KAC_INVALID_PAIRS")
     tmp = tempfile.mkdtemp(prefix="kacinv-")
     table = []
     net = Net(PFX, ("sw", "a", "b", "x"))

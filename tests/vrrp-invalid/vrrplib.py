@@ -393,3 +393,18 @@ def max_gap(times, t0, t1):
     gaps = [b - a for a, b in zip(pts, pts[1:])]
     gaps.append(t1 - pts[-1])
     return max(gaps)
+
+
+def select_pairs(env_var):
+    """The (A, B) implementation pairs to run: every combination with kacd,
+    or those named in `env_var` ("kacd/keepalived,..."); without
+    keepalived installed, kacd with kacd only."""
+    pairs = [("kacd", "kacd"), ("kacd", "keepalived"),
+             ("keepalived", "kacd")]
+    if os.environ.get(env_var):
+        pairs = [tuple(p.split("/"))
+                 for p in os.environ[env_var].split(",")]
+    if not os.path.exists("/usr/sbin/keepalived"):
+        print("keepalived is not installed: kacd with kacd only")
+        pairs = [p for p in pairs if "keepalived" not in p]
+    return pairs

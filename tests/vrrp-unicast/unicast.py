@@ -29,7 +29,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "vrrp-invalid"))
-from vrrplib import Capture, Net, Router, wait_until  # noqa: E402
+from vrrplib import Capture, Net, Router, select_pairs, wait_until  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONF = os.path.join(HERE, "keepalived.conf")
@@ -172,14 +172,7 @@ def main():
         return 0
     bins = {"A": os.path.abspath(sys.argv[1]),
             "B": os.path.abspath(sys.argv[2])}
-    pairs = [("kacd", "kacd"), ("kacd", "keepalived"),
-             ("keepalived", "kacd")]
-    if os.environ.get("KAC_UNICAST_PAIRS"):
-        pairs = [tuple(p.split("/"))
-                 for p in os.environ["KAC_UNICAST_PAIRS"].split(",")]
-    if not os.path.exists("/usr/sbin/keepalived"):
-        print("keepalived is not installed: kacd with kacd only")
-        pairs = [p for p in pairs if "keepalived" not in p]
+    pairs = select_pairs("KAC_UNICAST_PAIRS")
     tmp = tempfile.mkdtemp(prefix="kacuni-")
     net = Net(PFX, ("r", "a", "b"))
     try:
