@@ -169,6 +169,8 @@ struct Inst {
     /// rest (address-list mismatches, send errors).
     logged: [Option<Instant>; Drop::ALL.len() + 1],
     faulty: bool,
+    /// The priority of the last advert heard (published as status).
+    master_priority: u8,
     /// Stopping as master: the addresses stay until a new master is
     /// heard (make before break), or until the wait in `shutdown` ends.
     handing_over: bool,
@@ -274,6 +276,7 @@ impl<H: Host> Engine<H> {
                     logged: [None; Drop::ALL.len() + 1],
                     faulty: true,
                     handing_over: false,
+                    master_priority: 0,
                     release_at: None,
                 }
             })
@@ -561,10 +564,8 @@ impl<H: Host> Engine<H> {
                                 &format!("received an advert from {from} with another address list"),
                             );
                         }
-                        if let Ok(mut st) = self.status.lock() {
-                            st[k].master_priority = a.advert.priority;
-                        }
                         let i = &mut self.insts[k];
+                        i.master_priority = a.advert.priority;
                         if i.handing_over
                             && a.advert.priority > 0
                             && i.release_at.is_none()
@@ -779,7 +780,6 @@ impl<H: Host> Engine<H> {
             if priority == 0 {
                 st[k].pri_zero_sent += sent;
             }
-            st[k].priority = self.insts[k].machine.priority();
         }
     }
 
@@ -915,6 +915,7 @@ impl<H: Host> Engine<H> {
         if let Ok(mut st) = self.status.lock() {
             for (s, i) in st.iter_mut().zip(&self.insts) {
                 s.counters = i.counters;
+                s.master_priority = i.master_priority;
                 s.state = i.machine.state();
                 s.priority = i.machine.priority();
             }
