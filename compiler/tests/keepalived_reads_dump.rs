@@ -45,7 +45,14 @@ fn keepalived_gives_the_dump_the_same_verdict() {
     // is under /tmp, the originals) must live where it still sees them.
     let mut out_dir =
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kt-dumps");
-    if out_dir.starts_with("/tmp") {
+    let under_tmp = |p: &Path| {
+        std::fs::canonicalize(p).is_ok_and(|p| p.starts_with("/tmp"))
+    };
+    if under_tmp(&out_dir)
+        || under_tmp(&repo_root())
+        || under_tmp(&corpus)
+        || out_dir.starts_with("/tmp")
+    {
         out_dir = PathBuf::from(format!(
             "/var/tmp/kac-kt-dumps-{}",
             std::process::id()
