@@ -1,0 +1,1 @@
+//! Notifications of state changes: scripts and FIFOs, keepalived's way.
