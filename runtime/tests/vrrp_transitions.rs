@@ -150,6 +150,8 @@ fn the_code_follows_the_documented_table() {
             "fault" => (Input::Fault, t0),
             "fault-cleared" => (Input::FaultCleared, t0),
             "stop" => (Input::Stop, t0),
+            "sync:master" => (Input::Sync(State::Master), t0),
+            "sync:backup" => (Input::Sync(State::Backup), t0),
             other => panic!("{ctx}: unknown event {other}"),
         };
         let from = m.state();
@@ -209,7 +211,8 @@ fn the_code_follows_the_documented_table() {
             "down"
                 if event == "start"
                     || event == "fault-cleared"
-                    || event.starts_with("resume") =>
+                    || event.starts_with("resume")
+                    || event.starts_with("sync") =>
             {
                 Some(now + down)
             }

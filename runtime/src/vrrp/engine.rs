@@ -168,7 +168,10 @@ struct Inst {
     /// When each drop reason was last logged, then one slot for the
     /// rest (address-list mismatches, send errors).
     logged: [Option<Instant>; Drop::ALL.len() + 1],
-    faulty: bool,
+    /// Its interface is present, up, with carrier and a source address.
+    link_ok: bool,
+    /// Into `Site::sync_groups`.
+    group: Option<usize>,
     /// The priority of the last advert heard (published as status).
     master_priority: u8,
     /// Stopping as master: the addresses stay until a new master is
@@ -251,7 +254,8 @@ impl<H: Host> Engine<H> {
         let insts = site
             .instances
             .iter()
-            .map(|cfg| {
+            .enumerate()
+            .map(|(idx, cfg)| {
                 let family = if cfg.ipv6 { Family::V6 } else { Family::V4 };
                 let unspecified = if cfg.ipv6 {
                     IpAddr::V6(Ipv6Addr::UNSPECIFIED)
@@ -274,7 +278,11 @@ impl<H: Host> Engine<H> {
                     announce: Schedule::default(),
                     counters: Counters::default(),
                     logged: [None; Drop::ALL.len() + 1],
-                    faulty: true,
+                    link_ok: false,
+                    group: site
+                        .sync_groups
+                        .iter()
+                        .position(|g| g.members.contains(&idx)),
                     handing_over: false,
                     master_priority: 0,
                     release_at: None,
@@ -403,19 +411,24 @@ impl<H: Host> Engine<H> {
         }
         let now = self.now();
         for k in 0..self.insts.len() {
-            let ok = self.bind(k).is_some()
+            self.insts[k].link_ok = self.bind(k).is_some()
                 && self
                     .host
                     .link(self.insts[k].ifindex)
                     .is_some_and(|l| l.usable);
+            let (_, prio) = self.evaluate(k);
+            if prio != self.insts[k].machine.priority() {
+                self.step(k, Input::Priority(prio), now);
+            }
+        }
+        for k in 0..self.insts.len() {
             let cfg = self.insts[k].cfg;
             let name = cfg.name;
             let prev = resume
                 .iter()
                 .find(|r| r.name == name && r.vrid == cfg.vrid.get())
                 .map(|r| r.state);
-            if ok {
-                self.insts[k].faulty = false;
+            if !self.wants_fault(k) {
                 match prev {
                     Some(s @ (State::Master | State::Backup)) => {
                         info!(
@@ -432,10 +445,12 @@ impl<H: Host> Engine<H> {
                     _ => self.step(k, Input::Start, now),
                 }
             } else {
-                warn!(
-                    "({name}) interface {} is missing, down or has no address",
-                    self.insts[k].cfg.interface
-                );
+                if !self.insts[k].link_ok {
+                    warn!(
+                        "({name}) interface {} is missing, down or has no address",
+                        self.insts[k].cfg.interface
+                    );
+                }
                 self.step(k, Input::Fault, now);
             }
         }
@@ -621,29 +636,92 @@ impl<H: Host> Engine<H> {
                     .link(self.insts[k].ifindex)
                     .is_some_and(|l| l.usable);
             let i = &mut self.insts[k];
-            if usable && i.faulty {
-                i.faulty = false;
+            if usable && !i.link_ok {
+                i.link_ok = true;
                 if let Some(s) = i.socket.and_then(|s| self.sockets.get_mut(s))
                 {
                     if i.cfg.unicast_peers.is_empty() {
                         let _ = s.join();
                     }
                 }
-                let input = if i.machine.state() == State::Init {
-                    Input::Start
-                } else {
-                    Input::FaultCleared
-                };
                 info!("({}) interface {} is up", i.cfg.name, i.cfg.interface);
-                self.step(k, input, now);
-            } else if !usable && !i.faulty {
-                i.faulty = true;
+            } else if !usable && i.link_ok {
+                i.link_ok = false;
                 info!("({}) interface {} is down", i.cfg.name, i.cfg.interface);
                 if let Some(s) = i.socket.and_then(|s| self.sockets.get_mut(s))
                 {
                     s.leave();
                 }
-                self.step(k, Input::Fault, now);
+            }
+        }
+        self.reevaluate(now);
+    }
+
+    /// This instance's own fault and effective priority, from its
+    /// interface and what it tracks.
+    fn evaluate(&self, k: usize) -> (bool, u8) {
+        let i = &self.insts[k];
+        let base = i.cfg.priority.get();
+        let mut fault = !i.link_ok;
+        let mut prio = i32::from(base);
+        for t in i.cfg.track_interfaces {
+            let up = self
+                .host
+                .link_by_name(t.interface.as_str())
+                .is_some_and(|l| l.usable);
+            let w = i32::from(t.weight.get());
+            if w == 0 {
+                fault |= !up;
+            } else if (up != t.reverse) == (w > 0) {
+                // A positive weight counts while up, a negative one
+                // while down (`reverse` swaps the two).
+                prio += w;
+            }
+        }
+        // An address owner keeps 255; others stay within 1..=254.
+        let prio = if base == 255 {
+            255
+        } else {
+            u8::try_from(prio.clamp(1, 254)).unwrap_or(1)
+        };
+        (fault, prio)
+    }
+
+    /// Whether the instance must be in Fault: its own fault, or (in a
+    /// sync group) any member's.
+    fn wants_fault(&self, k: usize) -> bool {
+        match self.insts[k].group {
+            None => self.evaluate(k).0,
+            Some(g) => (0..self.insts.len())
+                .filter(|&m| self.insts[m].group == Some(g))
+                .any(|m| self.evaluate(m).0),
+        }
+    }
+
+    /// Feeds every instance the fault state and priority its interface,
+    /// its trackers and its sync group now call for.
+    fn reevaluate(&mut self, now: Instant) {
+        for k in 0..self.insts.len() {
+            let (_, prio) = self.evaluate(k);
+            if prio != self.insts[k].machine.priority() {
+                info!(
+                    "({}) Changing effective priority from {} to {prio}",
+                    self.insts[k].cfg.name,
+                    self.insts[k].machine.priority()
+                );
+                self.step(k, Input::Priority(prio), now);
+            }
+        }
+        for k in 0..self.insts.len() {
+            let fault = self.wants_fault(k);
+            let state = self.insts[k].machine.state();
+            match (state, fault) {
+                (State::Fault, false) => self.step(k, Input::FaultCleared, now),
+                (State::Init, false) => self.step(k, Input::Start, now),
+                (State::Backup | State::Master | State::Init, true) => {
+                    self.step(k, Input::Fault, now)
+                }
+                _ => {}
             }
         }
     }
@@ -664,8 +742,26 @@ impl<H: Host> Engine<H> {
 
     fn step(&mut self, k: usize, input: Input, now: Instant) {
         let out = self.insts[k].machine.step(input, now);
+        let mut follow = None;
         for a in out.actions {
+            if let Action::Transition { from, to, reason } = a {
+                // The other members of a sync group follow a member's
+                // own move into or out of Master.
+                follow = match (from, to, reason) {
+                    (_, _, Reason::Sync) => None,
+                    (_, State::Master, _) => Some(State::Master),
+                    (State::Master, State::Backup, _) => Some(State::Backup),
+                    _ => None,
+                };
+            }
             self.act(k, a, now);
+        }
+        if let (Some(to), Some(g)) = (follow, self.insts[k].group) {
+            for m in 0..self.insts.len() {
+                if m != k && self.insts[m].group == Some(g) {
+                    self.step(m, Input::Sync(to), now);
+                }
+            }
         }
     }
 

@@ -114,6 +114,11 @@ pub enum Input {
     FaultCleared,
     /// Trackers changed the effective priority.
     Priority(u8),
+    /// Another member of this instance's sync group became master
+    /// (`Sync(Master)`) or left master for backup (`Sync(Backup)`): follow
+    /// it. A follower leaving master resigns with priority 0, so its peer
+    /// takes over after the skew instead of the whole master-down time.
+    Sync(State),
     /// Shut down.
     Stop,
 }
@@ -131,6 +136,8 @@ pub enum Reason {
     Stop,
     /// Taken over from the previous process.
     Resumed,
+    /// Following another member of the sync group.
+    Sync,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -325,6 +332,13 @@ impl Machine {
                 }
             }
             (_, Input::Priority(p)) => self.priority = p,
+            (State::Backup, Input::Sync(State::Master)) => {
+                self.become_master(now, Reason::Sync, &mut out);
+            }
+            (State::Master, Input::Sync(State::Backup)) => {
+                self.resign(&mut out);
+                self.become_backup(now, Reason::Sync, &mut out);
+            }
             (State::Backup, Input::Advert(a)) => self.backup_rx(a, &mut out),
             (State::Master, Input::Advert(a)) => {
                 self.master_rx(a, now, &mut out)

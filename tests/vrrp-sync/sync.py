@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Sync groups and tracked interfaces in network namespaces: kacd with
+kacd, and kacd with the real keepalived (Debian's 2.2.7) in both roles
+(keepalived.conf beside this file).
+
+Topology, made here and deleted on exit (namespaces `kacsync<pid>-*`):
+routers A and B with eth0 on switch br0 and eth1 on switch br1 (both in
+namespace `sw`), and an eth2 each (a veth to an unbridged end in `sw`). A has priority 150, B 100.
+
+Checks, for each pair:
+- A is master of S1, S2 (sync group G), T and F; B of nothing.
+- A's eth1 goes down: S2 faults, the group follows, and B takes S1 and
+  S2 over. A's S1 resigns with priority 0, so a kacd B takes S1 over
+  after its skew and S2 with it; a keepalived B waits until S2's own
+  master-down time (it holds a group member back until every member
+  can become master).
+- eth1 back: A takes both back (preempt).
+- A's eth2 goes down: F (tracks it with weight 0) faults and resigns,
+  B takes F over after its skew; T (weight -60) drops to 90 and B,
+  at 100, takes T over after master-down. eth2 back: A takes both back.
+
+usage: sync.py KACD_A KACD_B   (kacd built with config id A and B)
+"""
+
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "vrrp-invalid"))
+from vrrplib import Net, Router, select_pairs, wait_until  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONF = os.path.join(HERE, "keepalived.conf")
+PFX = f"kacsync{os.getpid() % 100000}"
+ADDR = {"a": ("192.0.2.1/24", "198.51.100.1/24"),
+        "b": ("192.0.2.2/24", "198.51.100.2/24")}
+VIP = {"S1": ("192.0.2.81", "eth0"), "S2": ("198.51.100.82", "eth1"),
+       "T": ("192.0.2.83", "eth0"), "F": ("192.0.2.84", "eth0")}
+SKEW_100 = (256 - 100) / 256
+MASTER_DOWN_100 = 3 + SKEW_100
+
+failures = []
+results = []
+
+
+def expect(what, ok, detail=""):
+    print(f"  {'ok  ' if ok else 'FAIL'} {what} {detail}")
+    if not ok:
+        failures.append(what)
+
+
+def setup(net):
+    net.ip("sw", "link", "add", "br0", "type", "bridge")
+    net.ip("sw", "link", "add", "br1", "type", "bridge")
+    for r in ("a", "b"):
+        for n, dev in ((0, "eth0"), (1, "eth1")):
+            peer = f"{r}{n}"
+            net.veth("sw", peer, r, dev)
+            net.ip("sw", "link", "set", peer, "master", f"br{n}")
+            net.ip("sw", "link", "set", peer, "up")
+            net.ip(r, "addr", "add", ADDR[r][n], "dev", dev)
+            net.ip(r, "link", "set", dev, "up")
+        # eth2, only to be tracked: a veth to nowhere (no dummy driver
+        # in every kernel).
+        net.veth("sw", f"{r}2", r, "eth2")
+        net.ip("sw", "link", "set", f"{r}2", "up")
+        net.ip(r, "link", "set", "eth2", "up")
+    net.ip("sw", "link", "set", "br0", "up")
+    net.ip("sw", "link", "set", "br1", "up")
+
+
+def holds(net, r, names):
+    have = net.addrs(r, "eth0") | net.addrs(r, "eth1")
+    return all(VIP[n][0] in have for n in names)
+
+
+def holds_none(net, r, names):
+    have = net.addrs(r, "eth0") | net.addrs(r, "eth1")
+    return not any(VIP[n][0] in have for n in names)
+
+
+def del_vips(net, r):
+    for ip, dev in VIP.values():
+        net.ip(r, "addr", "del", ip + "/32", "dev", dev, check=False)
+
+
+def timed(what, cond, bound, limit, ka, kb, strict=True):
+    t = wait_until(cond, limit)
+    ok = t is not None and (t <= bound + 0.5 or not strict)
+    detail = f"({t:.3f}s, bound {bound:.3f}s)" if t is not None else "(never)"
+    expect(what, ok, detail)
+    results.append((ka, kb, what, t, bound))
+    return t
+
+
+def scenario(net, ka, kb, bins, tmp):
+    print(f"== A={ka} (priority 150) B={kb} (priority 100)")
+    a = Router(net, "a", ka, bins["A"], CONF, "A", tmp)
+    b = Router(net, "b", kb, bins["B"], CONF, "B", tmp)
+    every = list(VIP)
+    try:
+        b.start()
+        time.sleep(0.2)
+        a.start()
+        t = wait_until(lambda: holds(net, "a", every)
+                       and holds_none(net, "b", every), 15)
+        expect("A becomes master of every instance, B holds nothing",
+               t is not None, f"({t:.2f}s)" if t else "")
+        time.sleep(1.5)
+
+        # A's S1 follows S2 out of master with priority 0, so a kacd B
+        # takes S1 over after its skew, and S2 with it (its group). A
+        # keepalived B holds S1 back until S2, which cannot hear A any
+        # more, reaches its own master-down time.
+        net.ip("a", "link", "set", "eth1", "down")
+        timed("eth1 down on A: B takes S1 and S2 over",
+              lambda: holds(net, "b", ["S1", "S2"]),
+              SKEW_100 if kb == "kacd" else MASTER_DOWN_100, 8, ka, kb)
+        expect("A released S1 (the group follows S2 into fault)",
+               holds_none(net, "a", ["S1"]))
+        expect("T and F stay with A", holds(net, "a", ["T", "F"])
+               and holds_none(net, "b", ["T", "F"]))
+        net.ip("a", "link", "set", "eth1", "up")
+        t = wait_until(lambda: holds(net, "a", ["S1", "S2"])
+                       and holds_none(net, "b", ["S1", "S2"]), 10)
+        expect("eth1 up: A takes S1 and S2 back", t is not None,
+               f"({t:.2f}s)" if t else "")
+
+        net.ip("a", "link", "set", "eth2", "down")
+        t0 = time.monotonic()
+        timed("eth2 down on A: B takes F over (A faults, priority 0)",
+              lambda: holds(net, "b", ["F"]), SKEW_100, 8, ka, kb)
+        left = 8 - (time.monotonic() - t0)
+        t = wait_until(lambda: holds(net, "b", ["T"]), left)
+        t = None if t is None else time.monotonic() - t0
+        ok = t is not None and t <= MASTER_DOWN_100 + 0.5
+        expect("eth2 down on A: B (100) takes T over from A (150-60=90)",
+               ok, f"({t:.3f}s, bound {MASTER_DOWN_100:.3f}s)"
+               if t is not None else "(never)")
+        results.append((ka, kb, "eth2 down on A: B takes T over", t,
+                        MASTER_DOWN_100))
+        expect("A released T and F", wait_until(
+            lambda: holds_none(net, "a", ["T", "F"]), 2) is not None)
+        expect("the sync group stays with A", holds(net, "a", ["S1", "S2"]))
+        net.ip("a", "link", "set", "eth2", "up")
+        t = wait_until(lambda: holds(net, "a", every)
+                       and holds_none(net, "b", every), 10)
+        expect("eth2 up: A takes T and F back", t is not None,
+               f"({t:.2f}s)" if t else "")
+        for r in (a, b):
+            if r.kind == "kacd":
+                log = r.log_since(0)
+                expect(f"{r.name}: no dropped packets logged",
+                       "dropped a packet" not in log)
+    finally:
+        a.stop()
+        b.stop()
+        for r in ("a", "b"):
+            for dev in ("eth0", "eth1", "eth2"):
+                net.ip(r, "link", "set", dev, "up", check=False)
+            del_vips(net, r)
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    if os.geteuid() != 0:
+        print("skip: needs root for network namespaces")
+        return 0
+    bins = {"A": os.path.abspath(sys.argv[1]),
+            "B": os.path.abspath(sys.argv[2])}
+    pairs = select_pairs("KAC_SYNC_PAIRS")
+    tmp = tempfile.mkdtemp(prefix="kacsync-")
+    net = Net(PFX, ("sw", "a", "b"))
+    try:
+        setup(net)
+        for ka, kb in pairs:
+            scenario(net, ka, kb, bins, tmp)
+    finally:
+        net.cleanup()
+    print("\n| A | B | event | takeover | bound |")
+    print("|---|---|---|---|---|")
+    for ka, kb, what, t, bound in results:
+        ts = f"{t * 1000:.0f} ms" if t is not None else "none"
+        print(f"| {ka} | {kb} | {what} | {ts} | {bound * 1000:.0f} ms |")
+    if failures:
+        print(f"\nFAILED: {len(failures)} checks; logs in {tmp}")
+        for f in failures:
+            print(f"  {f}")
+        return 1
+    shutil.rmtree(tmp, ignore_errors=True)
+    print("\nall sync-group and tracking checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    sys.exit(main())
