@@ -29,6 +29,7 @@ fn to_json(states: &[Resumed]) -> serde_json::Value {
                     "name": r.name,
                     "vrid": r.vrid,
                     "state": r.state.name(),
+                    "addresses": r.addresses,
                 })
             })
             .collect(),
@@ -46,10 +47,19 @@ fn from_json(v: Option<&serde_json::Value>) -> Vec<Resumed> {
                 "BACKUP" => State::Backup,
                 _ => return None,
             };
+            // Absent in a handoff from an older kacd: nothing to remove.
+            let addresses = e
+                .get("addresses")
+                .and_then(|a| {
+                    serde_json::from_value::<Vec<(String, String)>>(a.clone())
+                        .ok()
+                })
+                .unwrap_or_default();
             Some(Resumed {
                 name: e.get("name")?.as_str()?.to_owned(),
                 vrid: u8::try_from(e.get("vrid")?.as_u64()?).ok()?,
                 state,
+                addresses,
             })
         })
         .collect()
@@ -154,11 +164,13 @@ mod tests {
                 name: "VI_1".into(),
                 vrid: 51,
                 state: State::Master,
+                addresses: vec![("192.0.2.1/32".into(), "eth0".into())],
             },
             Resumed {
                 name: "VI_2".into(),
                 vrid: 52,
                 state: State::Backup,
+                addresses: Vec::new(),
             },
         ];
         let v = to_json(&states);

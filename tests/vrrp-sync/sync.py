@@ -13,13 +13,18 @@ Checks, for each pair:
   S2 over. A's S1 resigns with priority 0, so a kacd B takes S1 over
   after its skew and S2 with it; a keepalived B waits until S2's own
   master-down time (it holds a group member back until every member
-  can become master).
+  can become master). eth1's link is polled (`linkbeat_interfaces`).
 - eth1 back: A takes both back (preempt).
 - A's eth2 goes down: F (tracks it with weight 0) faults and resigns,
   B takes F over after its skew; T (weight -60) drops to 90 and B,
   at 100, takes T over after master-down. eth2 back: A takes both back.
 
-usage: sync.py KACD_A KACD_B   (kacd built with config id A and B)
+Then, kacd A only: an upgrade (the binary replaced on disk, SIGHUP) to a
+config without instance T: A drops T's address at once and keeps the
+others without a gap; B sees no election of the others and takes T over.
+
+usage: sync.py KACD_A KACD_B KACD_A2   (kacd built with config id A and
+B, and A's config without instance T)
 """
 
 import os
@@ -40,7 +45,10 @@ PFX = f"kacsync{os.getpid() % 100000}"
 ADDR = {"a": ("192.0.2.1/24", "198.51.100.1/24"),
         "b": ("192.0.2.2/24", "198.51.100.2/24")}
 VIP = {"S1": ("192.0.2.81", "eth0"), "S2": ("198.51.100.82", "eth1"),
-       "T": ("192.0.2.83", "eth0"), "F": ("192.0.2.84", "eth0")}
+       "T": ("192.0.2.83", "eth0"), "F": ("192.0.2.84", "eth0"),
+       "L": ("198.51.100.85", "eth1")}
+# eth1's link is polled (linkbeat_interfaces), once a second.
+POLL = 1.0
 SKEW_100 = (256 - 100) / 256
 MASTER_DOWN_100 = 3 + SKEW_100
 
@@ -120,15 +128,23 @@ def scenario(net, ka, kb, bins, tmp):
         net.ip("a", "link", "set", "eth1", "down")
         timed("eth1 down on A: B takes S1 and S2 over",
               lambda: holds(net, "b", ["S1", "S2"]),
-              SKEW_100 if kb == "kacd" else MASTER_DOWN_100, 8, ka, kb)
+              SKEW_100 + POLL if kb == "kacd" else MASTER_DOWN_100, 8,
+              ka, kb)
+        # L is alone on eth1: B cannot hear A there any more, and takes
+        # over after master-down.
+        timed("eth1 down on A: B takes L over",
+              lambda: holds(net, "b", ["L"]), MASTER_DOWN_100, 8, ka, kb)
+        if ka == "kacd":
+            expect("A polled eth1 (linkbeat)",
+                   "Linkbeat reports eth1 down" in a.log_since(0))
         expect("A released S1 (the group follows S2 into fault)",
                holds_none(net, "a", ["S1"]))
         expect("T and F stay with A", holds(net, "a", ["T", "F"])
                and holds_none(net, "b", ["T", "F"]))
         net.ip("a", "link", "set", "eth1", "up")
-        t = wait_until(lambda: holds(net, "a", ["S1", "S2"])
-                       and holds_none(net, "b", ["S1", "S2"]), 10)
-        expect("eth1 up: A takes S1 and S2 back", t is not None,
+        t = wait_until(lambda: holds(net, "a", ["S1", "S2", "L"])
+                       and holds_none(net, "b", ["S1", "S2", "L"]), 10)
+        expect("eth1 up: A takes S1, S2 and L back", t is not None,
                f"({t:.2f}s)" if t else "")
 
         net.ip("a", "link", "set", "eth2", "down")
@@ -146,7 +162,8 @@ def scenario(net, ka, kb, bins, tmp):
                         MASTER_DOWN_100))
         expect("A released T and F", wait_until(
             lambda: holds_none(net, "a", ["T", "F"]), 2) is not None)
-        expect("the sync group stays with A", holds(net, "a", ["S1", "S2"]))
+        expect("the sync group and L stay with A",
+               holds(net, "a", ["S1", "S2", "L"]))
         net.ip("a", "link", "set", "eth2", "up")
         t = wait_until(lambda: holds(net, "a", every)
                        and holds_none(net, "b", every), 10)
@@ -166,15 +183,60 @@ def scenario(net, ka, kb, bins, tmp):
             del_vips(net, r)
 
 
+def upgrade(net, bins, tmp):
+    print("== upgrade of a kacd A to a config without instance T")
+    path = os.path.join(tmp, "kacd-a-installed")
+    shutil.copy2(bins["A"], path)
+    a = Router(net, "a", "kacd", path, CONF, "A", tmp)
+    b = Router(net, "b", "kacd", bins["B"], CONF, "B", tmp)
+    rest = ["S1", "S2", "F", "L"]
+    try:
+        b.start()
+        time.sleep(0.2)
+        a.start()
+        t = wait_until(lambda: holds(net, "a", list(VIP))
+                       and holds_none(net, "b", list(VIP)), 15)
+        expect("A becomes master of every instance", t is not None)
+        new = path + ".new"
+        shutil.copy2(bins["A2"], new)
+        os.replace(new, path)  # a new inode, as dpkg installs it
+        b_log = b.log_size()
+        a.send(signal.SIGHUP)
+        t0 = time.monotonic()
+        gone, gaps, samples = None, 0, 0
+        while time.monotonic() - t0 < 2:
+            if gone is None and holds_none(net, "a", ["T"]):
+                gone = time.monotonic() - t0
+            if not holds(net, "a", rest):
+                gaps += 1
+            samples += 1
+            time.sleep(0.01)
+        expect("SIGHUP: A removed T's address (T left its config)",
+               gone is not None, f"({gone:.2f}s)" if gone else "")
+        expect("SIGHUP: A kept S1, S2 and F throughout", gaps == 0,
+               f"({gaps} of {samples} samples without them)")
+        t = wait_until(lambda: holds(net, "b", ["T"]), 6)
+        expect("B takes T over", t is not None)
+        moved = [l for l in b.transitions_since(b_log)
+                 if "Entering MASTER" in l and "(T)" not in l]
+        expect("B saw no election of the others", not moved, f"{moved}")
+    finally:
+        a.stop()
+        b.stop()
+        for r in ("a", "b"):
+            del_vips(net, r)
+
+
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         print(__doc__)
         return 2
     if os.geteuid() != 0:
         print("skip: needs root for network namespaces")
         return 0
     bins = {"A": os.path.abspath(sys.argv[1]),
-            "B": os.path.abspath(sys.argv[2])}
+            "B": os.path.abspath(sys.argv[2]),
+            "A2": os.path.abspath(sys.argv[3])}
     pairs = select_pairs("KAC_SYNC_PAIRS")
     tmp = tempfile.mkdtemp(prefix="kacsync-")
     net = Net(PFX, ("sw", "a", "b"))
@@ -182,6 +244,7 @@ def main():
         setup(net)
         for ka, kb in pairs:
             scenario(net, ka, kb, bins, tmp)
+        upgrade(net, bins, tmp)
     finally:
         net.cleanup()
     print("\n| A | B | event | takeover | bound |")

@@ -186,8 +186,19 @@ impl<'a> Vrrp<'a> {
             i.old_unicast_checksum.as_ref().map(|o| o.value),
             Some(crate::ir::vrrp::OldChecksum::Use)
         ));
-        let lbp =
-            bool_(i.linkbeat_use_polling || g.linkbeat_use_polling.is_some());
+        // keepalived polls the link of an instance's interface when the
+        // instance or global_defs says `linkbeat_use_polling`, or when
+        // `linkbeat_interfaces` lists it (kac polls with ETHTOOL, else the
+        // interface flags, whatever kind the entry names).
+        let listed = g
+            .linkbeat_interfaces
+            .iter()
+            .any(|l| l.value.interface == interface);
+        let lbp = bool_(
+            i.linkbeat_use_polling
+                || g.linkbeat_use_polling.is_some()
+                || listed,
+        );
         Ok(quote! {
             Instance {
                 name: #name,

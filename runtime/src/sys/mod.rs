@@ -362,3 +362,73 @@ pub fn attach_vrid_filter(
     };
     setsockopt(fd, libc::SOL_SOCKET, libc::SO_ATTACH_FILTER, &fprog)
 }
+
+/// `struct ifreq`: the name, then the union (`ifr_flags`, `ifr_data`, ...).
+#[repr(C, align(8))]
+struct IfReq {
+    name: [u8; libc::IFNAMSIZ],
+    ifru: [u8; 24],
+}
+
+fn ifreq(name: &str) -> io::Result<IfReq> {
+    let mut r = IfReq {
+        name: [0; libc::IFNAMSIZ],
+        ifru: [0; 24],
+    };
+    let b = name.as_bytes();
+    if b.is_empty() || b.len() >= libc::IFNAMSIZ {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("bad interface name {name:?}"),
+        ));
+    }
+    r.name[..b.len()].copy_from_slice(b);
+    Ok(r)
+}
+
+/// Link state by polling, as keepalived's `linkbeat_use_polling` reads
+/// it: the driver's ETHTOOL_GLINK answer when it has one, else the
+/// interface flags (up and running). `fd` is any AF_INET datagram socket
+/// in the interface's namespace.
+pub fn poll_link(fd: BorrowedFd<'_>, name: &str) -> io::Result<bool> {
+    const ETHTOOL_GLINK: u32 = 0x0000_000a;
+    #[repr(C)]
+    struct EthtoolValue {
+        cmd: u32,
+        data: u32,
+    }
+    let f = flags(fd, name)?;
+    let admin_up = f & libc::IFF_UP != 0;
+    let mut v = EthtoolValue {
+        cmd: ETHTOOL_GLINK,
+        data: 0,
+    };
+    let mut r = ifreq(name)?;
+    let ptr = (&mut v as *mut EthtoolValue) as usize;
+    r.ifru[..size_of::<usize>()].copy_from_slice(&ptr.to_ne_bytes());
+    // SAFETY: `r` is a valid ifreq whose ifr_data points at `v`, both
+    // alive for the call; the kernel writes at most an EthtoolValue.
+    let rc = unsafe {
+        libc::ioctl(fd.as_raw_fd(), libc::SIOCETHTOOL, &mut r as *mut IfReq)
+    };
+    if rc == 0 {
+        // GLINK says nothing about the administrative state.
+        return Ok(admin_up && v.data != 0);
+    }
+    Ok(admin_up && f & libc::IFF_RUNNING != 0)
+}
+
+fn flags(fd: BorrowedFd<'_>, name: &str) -> io::Result<libc::c_int> {
+    let mut r = ifreq(name)?;
+    // SAFETY: `r` is a valid ifreq, alive for the call; SIOCGIFFLAGS
+    // writes a short at the start of its union.
+    let rc = unsafe {
+        libc::ioctl(fd.as_raw_fd(), libc::SIOCGIFFLAGS, &mut r as *mut IfReq)
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let f = i16::from_ne_bytes([r.ifru[0], r.ifru[1]]);
+    // The flags are unsigned bits in a short.
+    Ok(libc::c_int::from(f as u16))
+}

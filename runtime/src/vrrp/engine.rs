@@ -70,6 +70,9 @@ pub struct Resumed {
     pub name: String,
     pub vrid: u8,
     pub state: State,
+    /// The virtual addresses it held (`PREFIX`, interface name), so the
+    /// next process removes those its own config no longer has.
+    pub addresses: Vec<(String, String)>,
 }
 
 /// A running engine.
@@ -112,6 +115,7 @@ impl Handle {
                 name: i.name.to_owned(),
                 vrid: i.vrid.get(),
                 state: s.state,
+                addresses: if s.vips_set { held(i) } else { Vec::new() },
             })
             .collect()
     }
@@ -150,6 +154,33 @@ pub fn spawn<H: Host + Send + 'static>(
     })
 }
 
+/// The addresses an instance adds as master: (`PREFIX`, interface).
+fn held(i: &Instance) -> Vec<(String, String)> {
+    i.addresses
+        .iter()
+        .chain(i.excluded_addresses)
+        .map(|a| {
+            let dev = a.dev.unwrap_or(i.interface);
+            (a.prefix.to_string(), dev.as_str().to_owned())
+        })
+        .collect()
+}
+
+/// A prefix as `held` writes it.
+fn parse_prefix(s: &str) -> Option<crate::site::Prefix> {
+    let (addr, len) = s.split_once('/')?;
+    let len: u8 = len.parse().ok()?;
+    match addr.parse::<IpAddr>().ok()? {
+        IpAddr::V4(v) if len <= 32 => {
+            Some(crate::site::Prefix::v4(v.octets(), len))
+        }
+        IpAddr::V6(v) if len <= 128 => {
+            Some(crate::site::Prefix::v6(v.segments(), len))
+        }
+        _ => None,
+    }
+}
+
 /// One instance at run time.
 struct Inst {
     cfg: &'static Instance,
@@ -172,6 +203,9 @@ struct Inst {
     link_ok: bool,
     /// Into `Site::sync_groups`.
     group: Option<usize>,
+    /// `linkbeat_use_polling`: the link state last polled (netlink's
+    /// link events are then ignored for it, as keepalived does).
+    polled: Option<bool>,
     /// The priority of the last advert heard (published as status).
     master_priority: u8,
     /// Stopping as master: the addresses stay until a new master is
@@ -201,7 +235,14 @@ struct Engine<H: Host> {
     packet: Option<PacketSocket>,
     origin: std::time::Instant,
     status: SharedStatus,
+    /// For `linkbeat_use_polling`: the socket the ioctls go through,
+    /// and when to poll next (every second, as keepalived).
+    linkbeat: Option<OwnedFd>,
+    next_poll: Option<Instant>,
 }
+
+/// keepalived polls linkbeat interfaces once a second.
+const LINKBEAT_PERIOD: Duration = Duration::from_secs(1);
 
 /// The protocol's multicast group for `family`.
 fn group_of(family: Family) -> IpAddr {
@@ -279,6 +320,7 @@ impl<H: Host> Engine<H> {
                     counters: Counters::default(),
                     logged: [None; Drop::ALL.len() + 1],
                     link_ok: false,
+                    polled: None,
                     group: site
                         .sync_groups
                         .iter()
@@ -304,6 +346,8 @@ impl<H: Host> Engine<H> {
             packet,
             origin: std::time::Instant::now(),
             status,
+            linkbeat: None,
+            next_poll: None,
         })
     }
 
@@ -409,13 +453,11 @@ impl<H: Host> Engine<H> {
             error!("VRRP engine cannot wait for its stop signal: {e}");
             return;
         }
+        self.release_dropped(resume);
         let now = self.now();
+        self.poll_links(now);
         for k in 0..self.insts.len() {
-            self.insts[k].link_ok = self.bind(k).is_some()
-                && self
-                    .host
-                    .link(self.insts[k].ifindex)
-                    .is_some_and(|l| l.usable);
+            self.insts[k].link_ok = self.bind(k).is_some() && self.usable(k);
             let (_, prio) = self.evaluate(k);
             if prio != self.insts[k].machine.priority() {
                 self.step(k, Input::Priority(prio), now);
@@ -467,6 +509,7 @@ impl<H: Host> Engine<H> {
                 .iter()
                 .flat_map(|i| [i.machine.deadline(), i.announce.deadline()])
                 .flatten()
+                .chain(self.next_poll)
                 .min();
             let now = self.now();
             let timeout = deadline.map(|d| {
@@ -513,6 +556,45 @@ impl<H: Host> Engine<H> {
             }
             self.timers();
             self.publish();
+        }
+    }
+
+    /// Removes the addresses the previous process held as master that no
+    /// instance of this config adds any more (an instance or an address
+    /// deleted by the upgrade's config change).
+    fn release_dropped(&mut self, resume: &[Resumed]) {
+        let mut keep: Vec<(String, String)> = Vec::new();
+        for r in resume {
+            if let Some(i) = self
+                .insts
+                .iter()
+                .find(|i| i.cfg.name == r.name && i.cfg.vrid.get() == r.vrid)
+            {
+                keep.extend(held(i.cfg));
+            }
+        }
+        for r in resume {
+            for (prefix, dev) in &r.addresses {
+                if keep.iter().any(|(p, d)| p == prefix && d == dev) {
+                    continue;
+                }
+                let (Some(p), Some(link)) =
+                    (parse_prefix(prefix), self.host.link_by_name(dev))
+                else {
+                    continue;
+                };
+                let a = crate::site::addr::Address::plain(p, "");
+                match self.host.del_address(link.index, &a) {
+                    Ok(()) => info!(
+                        "({}) Removing address {prefix} dev {dev}: no longer configured",
+                        r.name
+                    ),
+                    Err(e) => warn!(
+                        "({}) removing address {prefix} dev {dev}, no longer configured: {e}",
+                        r.name
+                    ),
+                }
+            }
         }
     }
 
@@ -621,20 +703,76 @@ impl<H: Host> Engine<H> {
         warn!("({}) {msg}", i.cfg.name);
     }
 
+    /// Whether the instance's (bound) interface is up with carrier: from
+    /// netlink, or polled with `linkbeat_use_polling`.
+    fn usable(&self, k: usize) -> bool {
+        let i = &self.insts[k];
+        match i.polled {
+            Some(up) if i.cfg.linkbeat_use_polling => up,
+            _ => self.host.link(i.ifindex).is_some_and(|l| l.usable),
+        }
+    }
+
+    /// Polls the links of the `linkbeat_use_polling` instances; true
+    /// when one changed.
+    fn poll_links(&mut self, now: Instant) -> bool {
+        if !self.insts.iter().any(|i| i.cfg.linkbeat_use_polling) {
+            return false;
+        }
+        if self.linkbeat.is_none() {
+            match rustix::net::socket(
+                rustix::net::AddressFamily::INET,
+                rustix::net::SocketType::DGRAM,
+                None,
+            ) {
+                Ok(fd) => {
+                    info!("Using ETHTOOL/ioctl NIC polling for linkbeat");
+                    self.linkbeat = Some(fd);
+                }
+                Err(e) => {
+                    error!("linkbeat: cannot open a socket to poll with: {e}");
+                    return false;
+                }
+            }
+        }
+        self.next_poll = Some(now + LINKBEAT_PERIOD);
+        let Some(fd) = &self.linkbeat else {
+            return false;
+        };
+        let mut changed = false;
+        for i in self.insts.iter_mut().filter(|i| i.cfg.linkbeat_use_polling) {
+            let name = i.cfg.interface.as_str();
+            // A missing interface is down.
+            let up = crate::sys::poll_link(std::os::fd::AsFd::as_fd(fd), name)
+                .unwrap_or(false);
+            if i.polled != Some(up) {
+                if i.polled.is_some() {
+                    info!(
+                        "Linkbeat reports {name} {}",
+                        if up { "up" } else { "down" }
+                    );
+                }
+                i.polled = Some(up);
+                changed = true;
+            }
+        }
+        changed
+    }
+
     fn host_changes(&mut self) {
         let mut changed = false;
         self.host.process(&mut |_e: HostEvent| changed = true);
-        if !changed {
-            return;
+        if changed {
+            self.links_changed();
         }
+    }
+
+    /// Re-reads every instance's link after a change (netlink or
+    /// polled) and moves instances into or out of Fault.
+    fn links_changed(&mut self) {
         let now = self.now();
         for k in 0..self.insts.len() {
-            let bound = self.bind(k).is_some();
-            let usable = bound
-                && self
-                    .host
-                    .link(self.insts[k].ifindex)
-                    .is_some_and(|l| l.usable);
+            let usable = self.bind(k).is_some() && self.usable(k);
             let i = &mut self.insts[k];
             if usable && !i.link_ok {
                 i.link_ok = true;
@@ -728,6 +866,9 @@ impl<H: Host> Engine<H> {
 
     fn timers(&mut self) {
         let now = self.now();
+        if self.next_poll.is_some_and(|t| t <= now) && self.poll_links(now) {
+            self.links_changed();
+        }
         for k in 0..self.insts.len() {
             if self.insts[k].machine.deadline().is_some_and(|d| d <= now) {
                 self.step(k, Input::Timeout, now);
