@@ -11,7 +11,9 @@
 #      network namespaces: elections, failover, GARP/NA, upgrade without
 #      failover, a flood), tests/vrrp-invalid/run.sh (every class of bad
 #      packet: dropped, counted, no transition) and
-#      tests/vrrp-unicast/run.sh (unicast across a router); need root
+#      tests/vrrp-unicast/run.sh (unicast across a router),
+#      tests/vrrp-sync/run.sh (sync groups, tracked interfaces, polled
+#      links, an upgrade that drops an instance); need root
 #   6. tests/packaging/deb.sh: kac build --deb of the default site,
 #      reproducibility, lintian, systemd-analyze security, install,
 #      upgrade and purge in a Debian 12 root (debootstrap, cached in
@@ -119,6 +121,8 @@ else
         tests/vrrp-invalid/run.sh
     step "VRRP unicast, routed: kacd with kacd and keepalived (tests/vrrp-unicast)" \
         tests/vrrp-unicast/run.sh
+    step "VRRP sync groups and tracking: kacd with kacd and keepalived (tests/vrrp-sync)" \
+        tests/vrrp-sync/run.sh
 fi
 
 # Whether debootstrap can reach the Debian mirror (or a root is cached).
