@@ -224,7 +224,8 @@ const HANDOVER_LINGER: Duration = Duration::from_millis(200);
 /// epoll keys: the stop pipe, the host's events, then the sockets.
 const KEY_STOP: u64 = 0;
 const KEY_HOST: u64 = 1;
-const KEY_SOCKETS: u64 = 2;
+const KEY_TIMER: u64 = 2;
+const KEY_SOCKETS: u64 = 3;
 
 struct Engine<H: Host> {
     host: H,
@@ -232,6 +233,10 @@ struct Engine<H: Host> {
     sockets: Vec<VrrpSocket>,
     /// Every descriptor the loop waits on, registered once.
     epoll: OwnedFd,
+    /// Armed to the next deadline. epoll's own timeout counts whole
+    /// milliseconds (rounded up) on kernels before 5.11; a timerfd
+    /// wakes us to the microsecond.
+    timer: OwnedFd,
     packet: Option<PacketSocket>,
     origin: std::time::Instant,
     status: SharedStatus,
@@ -338,7 +343,19 @@ impl<H: Host> Engine<H> {
             EventData::new_u64(KEY_HOST),
             EventFlags::IN,
         )?;
+        let timer = rustix::time::timerfd_create(
+            rustix::time::TimerfdClockId::Monotonic,
+            rustix::time::TimerfdFlags::CLOEXEC
+                | rustix::time::TimerfdFlags::NONBLOCK,
+        )?;
+        epoll::add(
+            &epoll,
+            &timer,
+            EventData::new_u64(KEY_TIMER),
+            EventFlags::IN,
+        )?;
         Ok(Engine {
+            timer,
             host,
             insts,
             sockets: Vec::new(),
@@ -512,18 +529,28 @@ impl<H: Host> Engine<H> {
                 .chain(self.next_poll)
                 .min();
             let now = self.now();
-            let timeout = deadline.map(|d| {
-                let wait = d.since(now);
-                Timespec {
+            // Zero disarms the timer: wait for a packet or a change.
+            let wait = deadline.map_or(Duration::ZERO, |d| {
+                d.since(now).max(Duration::from_nanos(1))
+            });
+            let spec = rustix::time::Itimerspec {
+                it_interval: Timespec {
+                    tv_sec: 0,
+                    tv_nsec: 0,
+                },
+                it_value: Timespec {
                     tv_sec: i64::try_from(wait.as_secs()).unwrap_or(i64::MAX),
                     tv_nsec: i64::from(wait.subsec_nanos()),
-                }
-            });
-            let n = match epoll::wait(
-                &self.epoll,
-                &mut events[..],
-                timeout.as_ref(),
+                },
+            };
+            if let Err(e) = rustix::time::timerfd_settime(
+                &self.timer,
+                rustix::time::TimerfdTimerFlags::empty(),
+                &spec,
             ) {
+                error!("VRRP engine timer: {e}");
+            }
+            let n = match epoll::wait(&self.epoll, &mut events[..], None) {
                 Ok(n) => n,
                 Err(rustix::io::Errno::INTR) => 0,
                 Err(e) => {
@@ -538,6 +565,11 @@ impl<H: Host> Engine<H> {
                 match ev.data.u64() {
                     KEY_STOP => stopping = true,
                     KEY_HOST => host = true,
+                    KEY_TIMER => {
+                        // Clear the expiry count; the timers run below.
+                        let mut n = [0u8; 8];
+                        let _ = rustix::io::read(&self.timer, &mut n);
+                    }
                     _ => {}
                 }
             }
