@@ -126,13 +126,15 @@ pub trait Engine: Send {
     }
 }
 
-/// The engines that run `halves` of `site`. The VRRP engine and the
-/// checkers come in later issues; until then this set is empty and kacd
-/// runs the process shell alone (pid file, signals, dumps of the tables).
+/// The engines that run `halves` of `site`: VRRP when it has instances,
+/// the checkers and IPVS when it has virtual servers.
 pub fn for_site(site: &'static Site, halves: crate::cli::Halves) -> EngineSet {
     let mut engines: Vec<Box<dyn Engine>> = Vec::new();
     if halves.vrrp && !site.instances.is_empty() {
         engines.push(Box::<crate::vrrp_engine::VrrpEngine>::default());
+    }
+    if halves.check && !site.virtual_servers.is_empty() {
+        engines.push(Box::<crate::check_engine::CheckEngine>::default());
     }
     EngineSet::new(engines)
 }

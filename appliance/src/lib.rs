@@ -3,6 +3,7 @@
 //! `--plan`. The engines (VRRP, checkers, IPVS) plug in through
 //! [`engine::Engine`].
 
+pub mod check_engine;
 pub mod cli;
 pub mod daemon;
 pub mod describe;

@@ -2,11 +2,17 @@
 //! started on its own thread with the host's netlink view, stopped with
 //! every master resigning, its state and counters read for the dumps.
 
+use kac_runtime::notify::{self, Notifier};
+use kac_runtime::script::Runner;
 use kac_runtime::site::Site;
-use kac_runtime::vrrp::engine::{self, Handle, Resumed, SharedStatus, Status};
+use kac_runtime::track::Trackers;
+use kac_runtime::vrrp::engine::{
+    self, Extras, Handle, Resumed, SharedStatus, Status,
+};
 use kac_runtime::vrrp::linux_host::LinuxHost;
 use kac_runtime::vrrp::machine::State;
 use kac_runtime::vrrp::rx::Drop;
+use log::{error, warn};
 
 use crate::engine::{
     Context, Engine, EngineError, InstanceStatus, VrrpState, VrrpStats,
@@ -15,6 +21,7 @@ use crate::engine::{
 #[derive(Default)]
 pub struct VrrpEngine {
     handle: Option<Handle>,
+    trackers: Option<Trackers>,
     status: Option<SharedStatus>,
     site: Option<&'static Site>,
 }
@@ -87,9 +94,40 @@ impl Engine for VrrpEngine {
     }
 
     fn start(&mut self, ctx: &Context<'_>) -> Result<(), EngineError> {
+        let site = ctx.site;
         let host = LinuxHost::open().map_err(|e| format!("netlink: {e}"))?;
         let resume = from_json(ctx.handoff);
-        let handle = engine::spawn(ctx.site, host, resume)
+        let mut extras = Extras::default();
+        match Runner::new(&site.global) {
+            Ok(runner) => {
+                for f in runner.startup_check(site) {
+                    if runner.secure() {
+                        error!("{f}");
+                    } else {
+                        warn!("{f}");
+                    }
+                }
+                let tracked = !site.scripts.is_empty()
+                    || !site.track_files.is_empty()
+                    || !site.track_processes.is_empty();
+                if tracked {
+                    let (tx, rx) = std::sync::mpsc::sync_channel(256);
+                    let (t, initial) = Trackers::start(site, &runner, tx)
+                        .map_err(|e| format!("starting the trackers: {e}"))?;
+                    self.trackers = Some(t);
+                    extras.track = Some((rx, initial));
+                }
+                let fifos =
+                    notify::open_fifos(&site.global, &runner, [None, None]);
+                extras.notifier =
+                    Some(Notifier::start(site, runner, fifos).map_err(
+                        |e| format!("starting the notify worker: {e}"),
+                    )?);
+            }
+            // e.g. `script_user` names no user: nothing can run.
+            Err(e) => error!("scripts disabled: {e}"),
+        }
+        let handle = engine::spawn(site, host, resume, extras)
             .map_err(|e| format!("starting the VRRP thread: {e}"))?;
         self.status = Some(handle.status());
         self.handle = Some(handle);
@@ -109,6 +147,9 @@ impl Engine for VrrpEngine {
     fn stop(&mut self) {
         if let Some(h) = self.handle.take() {
             h.stop();
+        }
+        if let Some(t) = self.trackers.take() {
+            t.stop();
         }
     }
 

@@ -226,10 +226,18 @@ fn connect_options_bindto_and_bind_port() {
     };
     let evs = events(vec![p], 1, ms(3000));
     assert_eq!(evs[0].1.status, Status::Up);
+    // The handshake completes in the kernel before the server thread
+    // accepts: wait for it to see the connection.
+    let deadline = std::time::Instant::now() + ms(2000);
+    while peers.lock().unwrap().is_empty()
+        && std::time::Instant::now() < deadline
+    {
+        thread::sleep(ms(5));
+    }
     let peers = peers.lock().unwrap();
     assert_eq!(
-        peers[0],
-        SocketAddr::new("127.0.0.2".parse().unwrap(), src_port)
+        peers.first().copied(),
+        Some(SocketAddr::new("127.0.0.2".parse().unwrap(), src_port))
     );
 }
 

@@ -46,7 +46,18 @@ ADDR = {"a": ("192.0.2.1/24", "198.51.100.1/24"),
         "b": ("192.0.2.2/24", "198.51.100.2/24")}
 VIP = {"S1": ("192.0.2.81", "eth0"), "S2": ("198.51.100.82", "eth1"),
        "T": ("192.0.2.83", "eth0"), "F": ("192.0.2.84", "eth0"),
-       "L": ("198.51.100.85", "eth1")}
+       "L": ("198.51.100.85", "eth1"), "K": ("192.0.2.86", "eth0")}
+# The scripts the config names (written here, removed at the end).
+RUN = "/run/kac-test-sync"
+ME = "$(ip -4 -o addr show dev eth0 | awk '{print $4; exit}' | cut -d/ -f1)"
+CHK = f"""#!/bin/sh
+[ ! -e {RUN}/fail-{ME} ]
+"""
+NOTIFY = f"""#!/bin/sh
+echo "$*" >>{RUN}/notify-{ME}.log
+"""
+# What each kind of router A notified, to compare kacd with keepalived.
+notified = {}
 # eth1's link is polled (linkbeat_interfaces), once a second.
 POLL = 1.0
 SKEW_100 = (256 - 100) / 256
@@ -82,6 +93,23 @@ def setup(net):
     net.ip("sw", "link", "set", "br1", "up")
 
 
+def write_scripts():
+    os.makedirs(RUN, mode=0o755, exist_ok=True)
+    for name, text in (("chk.sh", CHK), ("notify.sh", NOTIFY)):
+        path = os.path.join(RUN, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o755)
+
+
+def notify_lines(addr):
+    try:
+        with open(os.path.join(RUN, f"notify-{addr}.log")) as f:
+            return [l.strip() for l in f if l.strip()]
+    except OSError:
+        return []
+
+
 def holds(net, r, names):
     have = net.addrs(r, "eth0") | net.addrs(r, "eth1")
     return all(VIP[n][0] in have for n in names)
@@ -111,6 +139,12 @@ def scenario(net, ka, kb, bins, tmp):
     a = Router(net, "a", ka, bins["A"], CONF, "A", tmp)
     b = Router(net, "b", kb, bins["B"], CONF, "B", tmp)
     every = list(VIP)
+    for addr in ("192.0.2.1", "192.0.2.2"):
+        for f in (f"notify-{addr}.log", f"fail-{addr}"):
+            try:
+                os.unlink(os.path.join(RUN, f))
+            except OSError:
+                pass
     try:
         b.start()
         time.sleep(0.2)
@@ -169,11 +203,45 @@ def scenario(net, ka, kb, bins, tmp):
                        and holds_none(net, "b", every), 10)
         expect("eth2 up: A takes T and F back", t is not None,
                f"({t:.2f}s)" if t else "")
+
+        # K's script fails on A (150-60=90 < 100): B takes over after
+        # master-down, at most one script interval after the failure.
+        open(os.path.join(RUN, "fail-192.0.2.1"), "w").close()
+        timed("script fails on A: B takes K over",
+              lambda: holds(net, "b", ["K"]) and holds_none(net, "a", ["K"]),
+              MASTER_DOWN_100 + 1.0, 10, ka, kb)
+        os.unlink(os.path.join(RUN, "fail-192.0.2.1"))
+        t = wait_until(lambda: holds(net, "a", ["K"])
+                       and holds_none(net, "b", ["K"]), 10)
+        expect("script passes again: A takes K back", t is not None,
+               f"({t:.2f}s)" if t else "")
         for r in (a, b):
             if r.kind == "kacd":
                 log = r.log_since(0)
                 expect(f"{r.name}: no dropped packets logged",
                        "dropped a packet" not in log)
+        a.stop()
+        b.stop()
+        time.sleep(0.5)  # STOP scripts
+        lines = notify_lines("192.0.2.1")
+        notified[ka] = lines
+        print("  A notified: " + "; ".join(lines))
+        # Scripts of one change run concurrently in keepalived (its
+        # notify_master and notify may log in either order), and so do
+        # those of different objects: compare each object's sequence.
+        want_k = ["INSTANCE K BACKUP 150", "INSTANCE K MASTER 150",
+                  "INSTANCE K BACKUP 90", "INSTANCE K MASTER 150",
+                  "INSTANCE K STOP 150"]
+        got_k = [l for l in lines if " K " in l]
+        expect(f"A ({ka}) notified K's changes with keepalived's arguments",
+               got_k == want_k, f"({got_k})")
+        expect(f"A ({ka}) ran K's notify_master twice",
+               lines.count("master-only") == 2)
+        got_g = [l for l in lines if l.startswith("GROUP")]
+        expect(f"A ({ka}) notified the sync group's changes",
+               got_g[:5] == ["GROUP G BACKUP 0", "GROUP G MASTER 0",
+                             "GROUP G FAULT 0", "GROUP G BACKUP 0",
+                             "GROUP G MASTER 0"], f"({got_g})")
     finally:
         a.stop()
         b.stop()
@@ -241,12 +309,24 @@ def main():
     tmp = tempfile.mkdtemp(prefix="kacsync-")
     net = Net(PFX, ("sw", "a", "b"))
     try:
+        write_scripts()
         setup(net)
         for ka, kb in pairs:
             scenario(net, ka, kb, bins, tmp)
         upgrade(net, bins, tmp)
+        if "kacd" in notified and "keepalived" in notified:
+            def per_object(lines):
+                return ([l for l in lines if " K " in l],
+                        [l for l in lines if l.startswith("GROUP")],
+                        lines.count("master-only"))
+            expect("kacd notified what keepalived notified, in order",
+                   per_object(notified["kacd"])
+                   == per_object(notified["keepalived"]),
+                   f"\n    kacd:       {notified['kacd']}"
+                   f"\n    keepalived: {notified['keepalived']}")
     finally:
         net.cleanup()
+        shutil.rmtree(RUN, ignore_errors=True)
     print("\n| A | B | event | takeover | bound |")
     print("|---|---|---|---|---|")
     for ka, kb, what, t, bound in results:

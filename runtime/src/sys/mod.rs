@@ -409,7 +409,11 @@ pub fn poll_link(fd: BorrowedFd<'_>, name: &str) -> io::Result<bool> {
     // SAFETY: `r` is a valid ifreq whose ifr_data points at `v`, both
     // alive for the call; the kernel writes at most an EthtoolValue.
     let rc = unsafe {
-        libc::ioctl(fd.as_raw_fd(), libc::SIOCETHTOOL, &mut r as *mut IfReq)
+        libc::ioctl(
+            fd.as_raw_fd(),
+            libc::SIOCETHTOOL as _,
+            &mut r as *mut IfReq,
+        )
     };
     if rc == 0 {
         // GLINK says nothing about the administrative state.
@@ -423,7 +427,11 @@ fn flags(fd: BorrowedFd<'_>, name: &str) -> io::Result<libc::c_int> {
     // SAFETY: `r` is a valid ifreq, alive for the call; SIOCGIFFLAGS
     // writes a short at the start of its union.
     let rc = unsafe {
-        libc::ioctl(fd.as_raw_fd(), libc::SIOCGIFFLAGS, &mut r as *mut IfReq)
+        libc::ioctl(
+            fd.as_raw_fd(),
+            libc::SIOCGIFFLAGS as _,
+            &mut r as *mut IfReq,
+        )
     };
     if rc != 0 {
         return Err(io::Error::last_os_error());

@@ -8,6 +8,7 @@
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::OwnedFd;
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
@@ -16,10 +17,12 @@ use log::{error, info, warn};
 use rustix::event::epoll::{self, Event, EventData, EventFlags};
 use rustix::event::Timespec;
 
+use crate::notify::{self, Notifier};
 use crate::site::vrrp::{InitialState, Instance};
 use crate::site::{Site, VrrpVersion};
 use crate::sys::PacketSocket;
 use crate::time::Instant;
+use crate::track::{TrackEvent, TrackerStates};
 use crate::vrrp::announce::{garp_frame, na_frame, Schedule};
 use crate::vrrp::host::{Host, HostEvent};
 use crate::vrrp::machine::{Action, Input, Machine, Params, Reason, State};
@@ -73,6 +76,45 @@ pub struct Resumed {
     /// The virtual addresses it held (`PREFIX`, interface name), so the
     /// next process removes those its own config no longer has.
     pub addresses: Vec<(String, String)>,
+}
+
+/// What the engine works with besides the network: the trackers'
+/// results, and where it tells state changes.
+#[derive(Default)]
+pub struct Extras {
+    /// Tracker events (`track::Trackers` sends them; the engine wakes
+    /// up for each) and the trackers' state at start.
+    pub track: Option<(Receiver<TrackEvent>, TrackerStates)>,
+    /// Notify scripts and FIFOs.
+    pub notifier: Option<Notifier>,
+}
+
+/// Tracker events waiting for the engine thread, and the pipe that wakes
+/// it (a relay thread moves them from the trackers' channel).
+struct TrackFeed {
+    queue: Arc<Mutex<Vec<TrackEvent>>>,
+    wake: OwnedFd,
+}
+
+fn relay(rx: Receiver<TrackEvent>) -> io::Result<TrackFeed> {
+    let (rd, wr) = rustix::pipe::pipe_with(
+        rustix::pipe::PipeFlags::CLOEXEC | rustix::pipe::PipeFlags::NONBLOCK,
+    )?;
+    let queue: Arc<Mutex<Vec<TrackEvent>>> = Arc::default();
+    let q = Arc::clone(&queue);
+    // Ends when every tracker thread has dropped its sender.
+    std::thread::Builder::new()
+        .name("vrrp-track".into())
+        .spawn(move || {
+            for ev in rx {
+                if let Ok(mut q) = q.lock() {
+                    q.push(ev);
+                }
+                // A full pipe already holds a wake-up.
+                let _ = rustix::io::write(&wr, &[1]);
+            }
+        })?;
+    Ok(TrackFeed { queue, wake: rd })
 }
 
 /// A running engine.
@@ -137,13 +179,14 @@ pub fn spawn<H: Host + Send + 'static>(
     site: &'static Site,
     host: H,
     resume: Vec<Resumed>,
+    extras: Extras,
 ) -> io::Result<Handle> {
     let (rd, wr) = rustix::pipe::pipe_with(
         rustix::pipe::PipeFlags::CLOEXEC | rustix::pipe::PipeFlags::NONBLOCK,
     )?;
     let status: SharedStatus =
         Arc::new(Mutex::new(vec![Status::default(); site.instances.len()]));
-    let mut engine = Engine::new(site, host, Arc::clone(&status))?;
+    let mut engine = Engine::new(site, host, Arc::clone(&status), extras)?;
     let thread = std::thread::Builder::new()
         .name("vrrp".into())
         .spawn(move || engine.run(rd, &resume))?;
@@ -225,10 +268,18 @@ const HANDOVER_LINGER: Duration = Duration::from_millis(200);
 const KEY_STOP: u64 = 0;
 const KEY_HOST: u64 = 1;
 const KEY_TIMER: u64 = 2;
-const KEY_SOCKETS: u64 = 3;
+const KEY_TRACK: u64 = 3;
+const KEY_SOCKETS: u64 = 4;
 
 struct Engine<H: Host> {
+    site: &'static Site,
     host: H,
+    /// What the trackers last said.
+    states: TrackerStates,
+    track: Option<TrackFeed>,
+    notifier: Option<Notifier>,
+    /// Each sync group's state as last notified.
+    group_state: Vec<Option<State>>,
     insts: Vec<Inst>,
     sockets: Vec<VrrpSocket>,
     /// Every descriptor the loop waits on, registered once.
@@ -289,6 +340,7 @@ impl<H: Host> Engine<H> {
         site: &'static Site,
         host: H,
         status: SharedStatus,
+        extras: Extras,
     ) -> io::Result<Engine<H>> {
         let packet = match PacketSocket::open() {
             Ok(p) => Some(p),
@@ -354,7 +406,27 @@ impl<H: Host> Engine<H> {
             EventData::new_u64(KEY_TIMER),
             EventFlags::IN,
         )?;
+        let mut states = TrackerStates::initial(site);
+        let track = match extras.track {
+            Some((rx, initial)) => {
+                states = initial;
+                let feed = relay(rx)?;
+                epoll::add(
+                    &epoll,
+                    &feed.wake,
+                    EventData::new_u64(KEY_TRACK),
+                    EventFlags::IN,
+                )?;
+                Some(feed)
+            }
+            None => None,
+        };
         Ok(Engine {
+            site,
+            states,
+            track,
+            notifier: extras.notifier,
+            group_state: vec![None; site.sync_groups.len()],
             timer,
             host,
             insts,
@@ -561,10 +633,12 @@ impl<H: Host> Engine<H> {
             };
             let mut stopping = false;
             let mut host = false;
+            let mut tracked = false;
             for ev in &events[..n] {
                 match ev.data.u64() {
                     KEY_STOP => stopping = true,
                     KEY_HOST => host = true,
+                    KEY_TRACK => tracked = true,
                     KEY_TIMER => {
                         // Clear the expiry count; the timers run below.
                         let mut n = [0u8; 8];
@@ -585,6 +659,9 @@ impl<H: Host> Engine<H> {
             }
             if host {
                 self.host_changes();
+            }
+            if tracked {
+                self.tracker_changes();
             }
             self.timers();
             self.publish();
@@ -827,34 +904,51 @@ impl<H: Host> Engine<H> {
         self.reevaluate(now);
     }
 
-    /// This instance's own fault and effective priority, from its
-    /// interface and what it tracks.
-    fn evaluate(&self, k: usize) -> (bool, u8) {
-        let i = &self.insts[k];
-        let base = i.cfg.priority.get();
-        let mut fault = !i.link_ok;
-        let mut prio = i32::from(base);
-        for t in i.cfg.track_interfaces {
-            let up = self
-                .host
-                .link_by_name(t.interface.as_str())
-                .is_some_and(|l| l.usable);
-            let w = i32::from(t.weight.get());
-            if w == 0 {
-                fault |= !up;
-            } else if (up != t.reverse) == (w > 0) {
-                // A positive weight counts while up, a negative one
-                // while down (`reverse` swaps the two).
-                prio += w;
-            }
+    /// Applies what the trackers reported since the last wake-up.
+    fn tracker_changes(&mut self) {
+        let Some(feed) = &self.track else { return };
+        let mut drain = [0u8; 64];
+        while matches!(rustix::io::read(&feed.wake, &mut drain), Ok(n) if n > 0)
+        {
         }
-        // An address owner keeps 255; others stay within 1..=254.
-        let prio = if base == 255 {
-            255
-        } else {
-            u8::try_from(prio.clamp(1, 254)).unwrap_or(1)
+        let events = match feed.queue.lock() {
+            Ok(mut q) => std::mem::take(&mut *q),
+            Err(_) => return,
         };
-        (fault, prio)
+        if events.is_empty() {
+            return;
+        }
+        for ev in &events {
+            self.states.apply(ev);
+        }
+        let now = self.now();
+        self.reevaluate(now);
+    }
+
+    /// Whether interface `name` is up, for tracking: the instance's own
+    /// interface as bound (present, up, with a source address), any
+    /// other from the host's view.
+    fn iface_up(&self, k: usize, name: crate::site::IfName) -> bool {
+        let i = &self.insts[k];
+        if name == i.cfg.interface {
+            return i.link_ok;
+        }
+        self.host
+            .link_by_name(name.as_str())
+            .is_some_and(|l| l.usable)
+    }
+
+    /// This instance's own fault and effective priority, from its
+    /// interface and what it tracks (keepalived's rules, in
+    /// `track::effective`).
+    fn evaluate(&self, k: usize) -> (bool, u8) {
+        let e = crate::track::effective(self.site, k, &self.states, |n| {
+            self.iface_up(k, n)
+        });
+        // Without a socket (interface or source address missing) it
+        // cannot take part, whatever `dont_track_primary` says.
+        let unbound = self.insts[k].socket.is_none();
+        (e.fault || e.init || unbound, e.priority)
     }
 
     /// Whether the instance must be in Fault: its own fault, or (in a
@@ -948,6 +1042,7 @@ impl<H: Host> Engine<H> {
                     _ => "",
                 };
                 info!("({}) Entering {} STATE{note}", cfg.name, to.name());
+                self.notify_transition(k, to, reason);
                 if let Ok(mut st) = self.status.lock() {
                     let s = &mut st[k];
                     s.state = to;
@@ -981,11 +1076,55 @@ impl<H: Host> Engine<H> {
                 }
             }
             Action::LowerPriorityMaster { from } => {
+                if let Some(n) = &self.notifier {
+                    n.notify(notify::Event::InstanceEvent {
+                        index: k,
+                        event: notify::InstanceEvent::MasterRxLowerPri,
+                        priority: self.insts[k].machine.priority(),
+                    });
+                }
                 info!(
                     "({}) Received advert from {from} with lower priority, sending own advert",
                     cfg.name
                 );
                 self.insts[k].announce.lower_priority(now, &cfg.garp);
+            }
+        }
+    }
+
+    /// Tells the notify scripts and FIFOs about a change of state of
+    /// instance `k`, and of its sync group when the group moves with it.
+    fn notify_transition(&mut self, k: usize, to: State, reason: Reason) {
+        let word = match to {
+            State::Master => notify::State::Master,
+            State::Backup => notify::State::Backup,
+            State::Fault => notify::State::Fault,
+            State::Stopped => notify::State::Stop,
+            State::Init => return,
+        };
+        // keepalived holds an instance whose scripts have not reported
+        // yet in FAULT without telling anyone ("(init)").
+        if to == State::Fault {
+            let e = crate::track::effective(self.site, k, &self.states, |n| {
+                self.iface_up(k, n)
+            });
+            if e.init && !e.fault && self.insts[k].link_ok {
+                return;
+            }
+        }
+        let Some(n) = &self.notifier else { return };
+        n.notify(notify::Event::Instance {
+            index: k,
+            state: word,
+            priority: self.insts[k].machine.priority(),
+        });
+        if let Some(g) = self.insts[k].group {
+            if reason != Reason::Sync && self.group_state[g] != Some(to) {
+                self.group_state[g] = Some(to);
+                n.notify(notify::Event::Group {
+                    index: g,
+                    state: word,
+                });
             }
         }
     }
@@ -1178,6 +1317,10 @@ impl<H: Host> Engine<H> {
             }
         }
         self.publish();
+        if let Some(n) = self.notifier.take() {
+            // STOP scripts run (each for at most a second).
+            n.stop(Duration::from_secs(2));
+        }
     }
 
     fn publish(&mut self) {
