@@ -240,16 +240,14 @@ const V6: Instance = {
     i.src_ip = Some(IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)));
     i.track_scripts = &[];
     i.routes = &[Route {
-        dest: Some(Prefix::v6([0x2001, 0xdb8, 1, 0, 0, 0, 0, 0], 48)),
-        ipv6: true,
         via: Some(IpAddr::V6(Ipv6Addr::new(
             0x2001, 0xdb8, 0, 0, 0, 0, 0, 0xfe,
         ))),
-        dev: None,
-        table: None,
-        metric: None,
-        no_track: false,
-        line: "2001:db8:1::/48 via 2001:db8::fe",
+        ..Route::to(
+            Some(Prefix::v6([0x2001, 0xdb8, 1, 0, 0, 0, 0, 0], 48)),
+            true,
+            "2001:db8:1::/48 via 2001:db8::fe",
+        )
     }];
     i
 };

@@ -290,6 +290,17 @@ impl Commander {
         }
     }
 
+    /// Sends one request with `flags` (beside `NLM_F_REQUEST |
+    /// NLM_F_ACK`) and waits for its acknowledgement: the replies before
+    /// it, or why it failed. For the route, rule and link requests.
+    pub(crate) fn request(
+        &mut self,
+        msg: RouteNetlinkMessage,
+        flags: u16,
+    ) -> Result<Vec<RouteNetlinkMessage>, ErrorKind> {
+        self.transact(msg, flags)
+    }
+
     /// Sends one request and waits for its acknowledgement, collecting
     /// the replies before it.
     fn transact(

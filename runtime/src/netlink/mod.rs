@@ -17,10 +17,14 @@
 //! Both are synchronous and thread-free: the event loop owns them.
 
 mod command;
+pub mod link;
 mod reflector;
 mod request;
+pub mod route;
+pub mod rule;
 mod scope;
 mod socket;
+pub mod sysctl;
 mod view;
 
 pub use command::{

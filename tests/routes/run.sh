@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Routes, rules and static addresses: kac's netlink code against the real
+# keepalived. keepalived (2.2.x) installs the static_* entries of
+# tests/routes/keepalived.conf at start-up in a fresh namespace; their
+# dump (tests/routes/ns.sh) is compared with the recorded one
+# (tests/routes/keepalived.expected: a difference means keepalived or the
+# kernel changed), then runtime/tests/netlink_routes.rs applies the same
+# entries with kac's Commander in another fresh namespace and compares
+# its dump with keepalived's, line for line. The same for VMACs
+# (tests/routes/vmac.conf: keepalived masters with use_vmac; the links,
+# their addresses and the sysctls, vmac*.expected) against
+# runtime/tests/netlink_vmac.rs. Needs root.
+#   KAC_ROUTES_RECORD=1  rewrite the *.expected files from this run
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+here=tests/routes
+ns=kacrt-$$-ka
+ns2=kacrt-$$-vm
+tmp=$(mktemp -d)
+kpid=
+cleanup() {
+    if [ -n "$kpid" ]; then kill "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null; fi
+    ip netns del "$ns" 2>/dev/null || true
+    ip netns del "$ns2" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+# settle NS WHAT PATTERN...: `ns.sh WHAT NS` once it matches every
+# PATTERN and has stayed the same for 0.3 s (10 s at most).
+settle() {
+    local prev= cur= same=0 ok p
+    for _ in $(seq 100); do
+        sleep 0.1
+        cur=$($here/ns.sh "$2" "$1")
+        ok=1
+        for p in "${@:3}"; do grep -q "$p" <<<"$cur" || ok=0; done
+        if [ "$cur" = "$prev" ] && [ $ok = 1 ]; then
+            same=$((same + 1)); [ $same -ge 3 ] && break
+        else
+            same=0
+        fi
+        prev=$cur
+    done
+    printf '%s\n' "$cur"
+}
+ip netns add "$ns"
+$here/ns.sh setup "$ns"
+ip netns exec "$ns" keepalived -n -l -D --vrrp -f "$PWD/$here/keepalived.conf" \
+    -p "$tmp/k.pid" -r "$tmp/v.pid" >"$tmp/keepalived.log" 2>&1 &
+kpid=$!
+# keepalived installs the static entries once its VRRP child is up:
+# wait until the dump has the last rule and stays the same for 0.3 s.
+settle "$ns" dump '^202:' >"$tmp/keepalived.txt"
+kill "$kpid"; wait "$kpid" 2>/dev/null || true; kpid=
+# keepalived removes what it installed when it stops.
+$here/ns.sh dump "$ns" >"$tmp/after-stop.txt"
+if [ "${KAC_ROUTES_RECORD:-}" = 1 ]; then
+    cp "$tmp/keepalived.txt" $here/keepalived.expected
+    cp "$tmp/after-stop.txt" $here/keepalived-stopped.expected
+fi
+diff -u $here/keepalived.expected "$tmp/keepalived.txt" || {
+    echo "FAIL: keepalived's dump differs from the recorded one" >&2
+    cat "$tmp/keepalived.log" >&2
+    exit 1
+}
+diff -u $here/keepalived-stopped.expected "$tmp/after-stop.txt" || {
+    echo "FAIL: keepalived left a different state at stop" >&2; exit 1; }
+echo "keepalived: $(grep -c . "$tmp/keepalived.txt") lines as recorded"
+
+ip netns add "$ns2"
+$here/ns.sh vmac-setup "$ns2"
+ip netns exec "$ns2" keepalived -n -l -D --vrrp -f "$PWD/$here/vmac.conf" \
+    -p "$tmp/k2.pid" -r "$tmp/v2.pid" >"$tmp/keepalived-vmac.log" 2>&1 &
+kpid=$!
+# Both masters (3 adverts) with their addresses on the VMACs.
+settle "$ns2" vmac-dump 'fe80::.* deprecated' 192.0.2.100/24 2001:db8::100/64 >"$tmp/vmac.txt"
+kill "$kpid"; wait "$kpid" 2>/dev/null || true; kpid=
+$here/ns.sh vmac-dump "$ns2" >"$tmp/vmac-stopped.txt"
+if [ "${KAC_ROUTES_RECORD:-}" = 1 ]; then
+    cp "$tmp/vmac.txt" $here/vmac.expected
+    cp "$tmp/vmac-stopped.txt" $here/vmac-stopped.expected
+fi
+for f in vmac vmac-stopped; do
+    diff -u $here/$f.expected "$tmp/$f.txt" || {
+        echo "FAIL: keepalived's $f dump differs from the recorded one" >&2
+        cat "$tmp/keepalived-vmac.log" >&2
+        exit 1
+    }
+done
+echo "keepalived VMACs: $(grep -c . "$tmp/vmac.txt") lines as recorded"
+
+KAC_ROUTES_EXPECTED="$tmp/keepalived.txt" KAC_VMAC_EXPECTED="$tmp/vmac.txt" \
+    KAC_VMAC_STOPPED="$tmp/vmac-stopped.txt" \
+    cargo test -q -p kac-runtime --test netlink_routes --test netlink_vmac -- --nocapture
