@@ -126,11 +126,17 @@ pub trait Engine: Send {
     }
 }
 
-/// The engines that run `halves` of `site`: VRRP when it has instances,
-/// the checkers and IPVS when it has virtual servers.
+/// The engines that run `halves` of `site`: VRRP when it has instances
+/// or static addresses, routes or rules, the checkers and IPVS when it
+/// has virtual servers.
 pub fn for_site(site: &'static Site, halves: crate::cli::Halves) -> EngineSet {
     let mut engines: Vec<Box<dyn Engine>> = Vec::new();
-    if halves.vrrp && !site.instances.is_empty() {
+    // The VRRP half also owns the static addresses, routes and rules,
+    // as keepalived's VRRP process does.
+    let statics = !site.static_addresses.is_empty()
+        || !site.static_routes.is_empty()
+        || !site.static_rules.is_empty();
+    if halves.vrrp && (!site.instances.is_empty() || statics) {
         engines.push(Box::<crate::vrrp_engine::VrrpEngine>::default());
     }
     if halves.check && !site.virtual_servers.is_empty() {

@@ -16,12 +16,15 @@ cd "$(dirname "$0")/../.."
 here=tests/routes
 ns=kacrt-$$-ka
 ns2=kacrt-$$-vm
+ns3=kacrt-$$-kd
 tmp=$(mktemp -d)
 kpid=
 cleanup() {
     if [ -n "$kpid" ]; then kill "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null; fi
+    if [ -n "${dpid:-}" ]; then kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null; fi
     ip netns del "$ns" 2>/dev/null || true
     ip netns del "$ns2" 2>/dev/null || true
+    ip netns del "$ns3" 2>/dev/null || true
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -92,3 +95,30 @@ echo "keepalived VMACs: $(grep -c . "$tmp/vmac.txt") lines as recorded"
 KAC_ROUTES_EXPECTED="$tmp/keepalived.txt" KAC_VMAC_EXPECTED="$tmp/vmac.txt" \
     KAC_VMAC_STOPPED="$tmp/vmac-stopped.txt" \
     cargo test -q -p kac-runtime --test netlink_routes --test netlink_vmac -- --nocapture
+
+# kacd itself, built for the same config: after start-up its namespace
+# holds exactly what keepalived's held, and after SIGTERM nothing of it
+# (keepalived leaves the peer address behind; kacd removes it too).
+KAC_CONFIG="$PWD/$here/keepalived.conf" KAC_SITE=routes cargo build -q -p kacd
+cp target/debug/kacd "$tmp/kacd-routes"
+cargo build -q -p kacd
+ip netns add "$ns3"
+$here/ns.sh setup "$ns3"
+$here/ns.sh dump "$ns3" >"$tmp/kacd-before.txt"
+ip netns exec "$ns3" "$tmp/kacd-routes" -n -l -D --runtime-dir "$tmp/kacd-run" \
+    >"$tmp/kacd.log" 2>&1 &
+dpid=$!
+settle "$ns3" dump '^202:' >"$tmp/kacd.txt"
+diff -u "$tmp/keepalived.txt" "$tmp/kacd.txt" || {
+    echo "FAIL: kacd's static addresses, routes and rules differ from keepalived's" >&2
+    cat "$tmp/kacd.log" >&2
+    exit 1
+}
+kill "$dpid"; wait "$dpid" 2>/dev/null || true; dpid=
+$here/ns.sh dump "$ns3" >"$tmp/kacd-after.txt"
+diff -u "$tmp/kacd-before.txt" "$tmp/kacd-after.txt" || {
+    echo "FAIL: kacd left static entries behind at stop" >&2
+    cat "$tmp/kacd.log" >&2
+    exit 1
+}
+echo "kacd: the same $(grep -c . "$tmp/kacd.txt") lines as keepalived; none left after stop"

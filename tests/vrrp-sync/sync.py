@@ -115,6 +115,13 @@ def holds(net, r, names):
     return all(VIP[n][0] in have for n in names)
 
 
+def has_route(net, r):
+    """S1's virtual route."""
+    out = net.ip(r, "route", "show", "203.0.113.0/24", check=False,
+                 capture=True)
+    return "via 192.0.2.254" in out
+
+
 def holds_none(net, r, names):
     have = net.addrs(r, "eth0") | net.addrs(r, "eth1")
     return not any(VIP[n][0] in have for n in names)
@@ -173,6 +180,9 @@ def scenario(net, ka, kb, bins, tmp):
                    "Linkbeat reports eth1 down" in a.log_since(0))
         expect("A released S1 (the group follows S2 into fault)",
                holds_none(net, "a", ["S1"]))
+        expect("S1's virtual route moved from A to B",
+               wait_until(lambda: has_route(net, "b")
+                          and not has_route(net, "a"), 2) is not None)
         expect("T and F stay with A", holds(net, "a", ["T", "F"])
                and holds_none(net, "b", ["T", "F"]))
         net.ip("a", "link", "set", "eth1", "up")

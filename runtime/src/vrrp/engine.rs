@@ -543,6 +543,7 @@ impl<H: Host> Engine<H> {
             return;
         }
         self.release_dropped(resume);
+        self.statics(true);
         let now = self.now();
         self.poll_links(now);
         for k in 0..self.insts.len() {
@@ -1191,9 +1192,94 @@ impl<H: Host> Engine<H> {
         }
     }
 
+    /// `static_ipaddress`, `static_routes` and `static_rules`: added at
+    /// start-up, removed at stop, whatever the instances do.
+    fn statics(&mut self, add: bool) {
+        let site = self.site;
+        let verb = if add { "Adding" } else { "Removing" };
+        if !add {
+            self.routes_rules(
+                "static",
+                site.static_routes,
+                site.static_rules,
+                false,
+            );
+        }
+        for a in site.static_addresses {
+            let Some(dev) = a.dev else {
+                error!("static address {} has no interface", a.line);
+                continue;
+            };
+            let Some(link) = self.host.link_by_name(dev.as_str()) else {
+                error!("{verb} static address {}: no interface {dev}", a.line);
+                continue;
+            };
+            let r = if add {
+                self.host.add_address(link.index, a)
+            } else {
+                self.host.del_address(link.index, a)
+            };
+            match r {
+                Ok(()) => info!("{verb} static address {}", a.line),
+                Err(e) => error!("{verb} static address {}: {e}", a.line),
+            }
+        }
+        if add {
+            self.routes_rules(
+                "static",
+                site.static_routes,
+                site.static_rules,
+                true,
+            );
+        }
+    }
+
+    /// Adds (routes, then rules) or removes (rules, then routes) one
+    /// object's routes and rules, logging each.
+    fn routes_rules(
+        &mut self,
+        who: &str,
+        routes: &[crate::site::addr::Route],
+        rules: &[crate::site::addr::Rule],
+        add: bool,
+    ) {
+        let verb = if add { "Adding" } else { "Removing" };
+        if add {
+            for r in routes {
+                match self.host.add_route(r) {
+                    Ok(()) => info!("({who}) {verb} route {}", r.line),
+                    Err(e) => error!("({who}) {verb} route {}: {e}", r.line),
+                }
+            }
+        }
+        for r in rules {
+            let res = if add {
+                self.host.add_rule(r)
+            } else {
+                self.host.del_rule(r)
+            };
+            match res {
+                Ok(()) => info!("({who}) {verb} rule {}", r.line),
+                Err(e) => error!("({who}) {verb} rule {}: {e}", r.line),
+            }
+        }
+        if !add {
+            for r in routes {
+                match self.host.del_route(r) {
+                    Ok(()) => info!("({who}) {verb} route {}", r.line),
+                    Err(e) => error!("({who}) {verb} route {}: {e}", r.line),
+                }
+            }
+        }
+    }
+
     fn addresses(&mut self, k: usize, add: bool) {
         let cfg = self.insts[k].cfg;
         let default_if = self.insts[k].ifindex;
+        if !add {
+            // Routes may go through the addresses: they leave first.
+            self.routes_rules(cfg.name, cfg.routes, cfg.rules, false);
+        }
         for a in cfg.addresses.iter().chain(cfg.excluded_addresses) {
             let ifindex = match a.dev {
                 Some(d) => self.host.link_by_name(d.as_str()).map(|l| l.index),
@@ -1215,6 +1301,9 @@ impl<H: Host> Engine<H> {
                     error!("({}) {verb} address {}: {e}", cfg.name, a.line)
                 }
             }
+        }
+        if add {
+            self.routes_rules(cfg.name, cfg.routes, cfg.rules, true);
         }
         if let Ok(mut st) = self.status.lock() {
             st[k].vips_set = add;
@@ -1316,6 +1405,7 @@ impl<H: Host> Engine<H> {
                 self.addresses(k, false);
             }
         }
+        self.statics(false);
         self.publish();
         if let Some(n) = self.notifier.take() {
             // STOP scripts run (each for at most a second).

@@ -7,7 +7,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::BorrowedFd;
 
-use crate::site::addr::Address;
+use crate::site::addr::{Address, Route, Rule};
 use crate::wire::Mac;
 
 /// One interface as the engine needs it.
@@ -43,8 +43,29 @@ pub trait Host {
     fn has_address(&self, addr: IpAddr) -> Option<u32>;
     fn add_address(&mut self, index: u32, a: &Address) -> io::Result<()>;
     fn del_address(&mut self, index: u32, a: &Address) -> io::Result<()>;
+    /// Routes and rules (`virtual_routes`/`static_routes`, ...); a host
+    /// that cannot program them says so.
+    fn add_route(&mut self, _r: &Route) -> io::Result<()> {
+        Err(unsupported("routes"))
+    }
+    fn del_route(&mut self, _r: &Route) -> io::Result<()> {
+        Err(unsupported("routes"))
+    }
+    fn add_rule(&mut self, _r: &Rule) -> io::Result<()> {
+        Err(unsupported("rules"))
+    }
+    fn del_rule(&mut self, _r: &Rule) -> io::Result<()> {
+        Err(unsupported("rules"))
+    }
     /// The descriptor to poll for changes.
     fn event_fd(&self) -> BorrowedFd<'_>;
     /// Reads pending changes, updates the view, reports each.
     fn process(&mut self, f: &mut dyn FnMut(HostEvent));
+}
+
+fn unsupported(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!("this host does not program {what}"),
+    )
 }

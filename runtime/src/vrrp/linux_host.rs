@@ -8,7 +8,7 @@ use std::os::fd::{AsFd, BorrowedFd};
 use log::warn;
 
 use crate::netlink::{Change, Commander, Link, Reflector};
-use crate::site::addr::Address;
+use crate::site::addr::{Address, Route, Rule};
 use crate::vrrp::host::{Host, HostEvent, LinkInfo};
 
 pub struct LinuxHost {
@@ -70,6 +70,22 @@ impl Host for LinuxHost {
             .del_address(index, a)
             .map(|_| ())
             .map_err(to_io)
+    }
+
+    fn add_route(&mut self, r: &Route) -> io::Result<()> {
+        self.commander.add_route(r).map(|_| ()).map_err(to_io)
+    }
+
+    fn del_route(&mut self, r: &Route) -> io::Result<()> {
+        self.commander.del_route(r).map(|_| ()).map_err(to_io)
+    }
+
+    fn add_rule(&mut self, r: &Rule) -> io::Result<()> {
+        self.commander.add_rule(r).map(|_| ()).map_err(to_io)
+    }
+
+    fn del_rule(&mut self, r: &Rule) -> io::Result<()> {
+        self.commander.del_rule(r).map(|_| ()).map_err(to_io)
     }
 
     fn event_fd(&self) -> BorrowedFd<'_> {
