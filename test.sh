@@ -12,8 +12,13 @@
 #      failover, a flood), tests/vrrp-invalid/run.sh (every class of bad
 #      packet: dropped, counted, no transition) and
 #      tests/vrrp-unicast/run.sh (unicast across a router),
-#      tests/vrrp-sync/run.sh (sync groups, tracked interfaces, polled
-#      links, an upgrade that drops an instance); need root
+#      tests/vrrp-sync/run.sh (sync groups, tracked interfaces and
+#      scripts, notify, polled links, an upgrade that drops an instance),
+#      tests/dr-cluster/run.sh (the self-balancing DR pair's notify
+#      scripts), tests/routes/run.sh (routes, rules, VMACs against
+#      keepalived), tests/checkers/run.sh (checkers against nginx,
+#      OpenSMTPD, dnsmasq) and tests/ipvs-vm/run.sh (IPVS in a qemu VM
+#      with Debian's kernel); need root
 #   6. tests/packaging/deb.sh: kac build --deb of the default site,
 #      reproducibility, lintian, systemd-analyze security, install,
 #      upgrade and purge in a Debian 12 root (debootstrap, cached in
@@ -123,6 +128,14 @@ else
         tests/vrrp-unicast/run.sh
     step "VRRP sync groups and tracking: kacd with kacd and keepalived (tests/vrrp-sync)" \
         tests/vrrp-sync/run.sh
+    step "self-balancing DR pair: VRRP and notify half (tests/dr-cluster)" \
+        tests/dr-cluster/run.sh
+    step "routes, rules, static addresses, VMACs: kac vs keepalived (tests/routes)" \
+        tests/routes/run.sh
+    step "checkers against real servers in namespaces (tests/checkers)" \
+        tests/checkers/run.sh
+    step "IPVS in a VM: Debian's kernel under qemu (tests/ipvs-vm)" \
+        tests/ipvs-vm/run.sh
 fi
 
 # Whether debootstrap can reach the Debian mirror (or a root is cached).
