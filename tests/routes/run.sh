@@ -122,3 +122,36 @@ diff -u "$tmp/kacd-before.txt" "$tmp/kacd-after.txt" || {
     exit 1
 }
 echo "kacd: the same $(grep -c . "$tmp/kacd.txt") lines as keepalived; none left after stop"
+
+# kacd with the VMAC config: the same links, addresses and sysctls as
+# keepalived's; after SIGTERM everything as before (keepalived leaves
+# v0's arp_ignore and arp_filter set; kacd puts them back).
+KAC_CONFIG="$PWD/$here/vmac.conf" KAC_SITE=vmac cargo build -q -p kacd
+cp target/debug/kacd "$tmp/kacd-vmac"
+cargo build -q -p kacd
+ns4=kacrt-$$-kv
+ip netns add "$ns4"
+trap 'cleanup; ip netns del "$ns4" 2>/dev/null || true' EXIT
+$here/ns.sh vmac-setup "$ns4"
+$here/ns.sh vmac-dump "$ns4" >"$tmp/kacd-vmac-before.txt"
+ip netns exec "$ns4" "$tmp/kacd-vmac" -n -l -D --runtime-dir "$tmp/kacd-vrun" \
+    >"$tmp/kacd-vmac.log" 2>&1 &
+dpid=$!
+settle "$ns4" vmac-dump 'fe80::.* deprecated' 192.0.2.100/24 2001:db8::100/64 >"$tmp/kacd-vmac.txt"
+diff -u "$tmp/vmac.txt" "$tmp/kacd-vmac.txt" || {
+    echo "FAIL: kacd's VMACs differ from keepalived's" >&2
+    cat "$tmp/kacd-vmac.log" >&2
+    exit 1
+}
+if grep -E "sending an advert|making VMAC|on VMAC" "$tmp/kacd-vmac.log"; then
+    echo "FAIL: kacd could not advertise on its VMACs" >&2
+    exit 1
+fi
+kill "$dpid"; wait "$dpid" 2>/dev/null || true; dpid=
+$here/ns.sh vmac-dump "$ns4" >"$tmp/kacd-vmac-after.txt"
+diff -u "$tmp/kacd-vmac-before.txt" "$tmp/kacd-vmac-after.txt" || {
+    echo "FAIL: kacd did not put everything back after its VMACs" >&2
+    cat "$tmp/kacd-vmac.log" >&2
+    exit 1
+}
+echo "kacd VMACs: the same $(grep -c . "$tmp/kacd-vmac.txt") lines as keepalived; all restored after stop"

@@ -246,6 +246,10 @@ struct Inst {
     link_ok: bool,
     /// Into `Site::sync_groups`.
     group: Option<usize>,
+    /// `use_vmac`: the VMAC's name, once made.
+    vmac: Option<String>,
+    /// The link-local address given to an IPv6 VMAC (the parent's).
+    vmac_ll: Option<Ipv6Addr>,
     /// `linkbeat_use_polling`: the link state last polled (netlink's
     /// link events are then ignored for it, as keepalived does).
     polled: Option<bool>,
@@ -377,6 +381,8 @@ impl<H: Host> Engine<H> {
                     counters: Counters::default(),
                     logged: [None; Drop::ALL.len() + 1],
                     link_ok: false,
+                    vmac: None,
+                    vmac_ll: None,
                     polled: None,
                     group: site
                         .sync_groups
@@ -451,18 +457,43 @@ impl<H: Host> Engine<H> {
     /// and source; `None` while the interface or its address is missing.
     fn bind(&mut self, k: usize) -> Option<usize> {
         let cfg = self.insts[k].cfg;
-        let link = self.host.link_by_name(cfg.interface.as_str())?;
+        let parent = self.host.link_by_name(cfg.interface.as_str())?;
+        // With `use_vmac` the addresses and announcements go on the VMAC,
+        // and so do the adverts unless `vmac_xmit_base`; the source
+        // address is the parent's either way.
+        let own = match &self.insts[k].vmac {
+            Some(name) => self.host.link_by_name(name)?,
+            None => parent,
+        };
+        let link = if cfg.vmac_xmit_base { parent } else { own };
         let inst = &mut self.insts[k];
-        inst.ifindex = link.index;
-        inst.mac = link.mac;
+        inst.ifindex = own.index;
+        inst.mac = own.mac;
         let src = match cfg.src_ip {
             Some(a) => Some(a),
             None if cfg.ipv6 => {
-                self.host.link_local_v6(link.index).map(IpAddr::V6)
+                self.host.link_local_v6(parent.index).map(IpAddr::V6)
             }
-            None => self.host.primary_v4(link.index).map(IpAddr::V4),
+            None => self.host.primary_v4(parent.index).map(IpAddr::V4),
         }?;
         let family = inst.family;
+        // An IPv6 VMAC sends from the parent's link-local address, so it
+        // must hold it too; the parent may have had none at start-up.
+        if let (Some(_), IpAddr::V6(ll)) = (&inst.vmac, src) {
+            if inst.vmac_ll != Some(ll) {
+                match self.host.add_vmac_link_local(own.index, ll) {
+                    Ok(()) => self.insts[k].vmac_ll = Some(ll),
+                    Err(e) => {
+                        error!(
+                            "({}) link-local address on VMAC: {e}",
+                            cfg.name
+                        );
+                        return None;
+                    }
+                }
+            }
+        }
+        let inst = &mut self.insts[k];
         if inst.socket.is_some() && inst.src == Some(src) {
             return inst.socket;
         }
@@ -482,12 +513,12 @@ impl<H: Host> Engine<H> {
         let idx = match found {
             Some(i) => i,
             None => {
-                let mut s = match VrrpSocket::open(
-                    cfg.interface.as_str(),
-                    link.index,
-                    family,
-                    src,
-                ) {
+                let dev = match &self.insts[k].vmac {
+                    Some(name) if !cfg.vmac_xmit_base => name.as_str(),
+                    _ => cfg.interface.as_str(),
+                };
+                let mut s = match VrrpSocket::open(dev, link.index, family, src)
+                {
                     Ok(s) => s,
                     Err(e) => {
                         error!("({}) {e}", cfg.name);
@@ -544,6 +575,7 @@ impl<H: Host> Engine<H> {
         }
         self.release_dropped(resume);
         self.statics(true);
+        self.create_vmacs();
         let now = self.now();
         self.poll_links(now);
         for k in 0..self.insts.len() {
@@ -1192,6 +1224,77 @@ impl<H: Host> Engine<H> {
         }
     }
 
+    /// Makes the VMACs of the `use_vmac` instances (or takes over those
+    /// a previous process left), and waits until the host's view has
+    /// them (a second at most).
+    fn create_vmacs(&mut self) {
+        let mut made = 0;
+        for k in 0..self.insts.len() {
+            let cfg = self.insts[k].cfg;
+            let Some(name) = cfg.use_vmac else { continue };
+            let name = name.map_or_else(
+                || format!("vrrp.{}", cfg.vrid.get()),
+                str::to_owned,
+            );
+            let Some(parent) = self.host.link_by_name(cfg.interface.as_str())
+            else {
+                error!(
+                    "({}) cannot make VMAC {name}: no interface {}",
+                    cfg.name, cfg.interface
+                );
+                continue;
+            };
+            match self
+                .host
+                .create_vmac(&name, parent.index, cfg.vrid, cfg.ipv6)
+            {
+                Ok(_) => {
+                    info!("({}) VMAC {name} on {}", cfg.name, cfg.interface);
+                    self.insts[k].vmac = Some(name);
+                    made += 1;
+                }
+                Err(e) => error!("({}) making VMAC {name}: {e}", cfg.name),
+            }
+        }
+        if made == 0 {
+            return;
+        }
+        let until = self.now() + Duration::from_secs(1);
+        while self.now() < until {
+            let all = self
+                .insts
+                .iter()
+                .filter_map(|i| i.vmac.as_deref())
+                .all(|n| self.host.link_by_name(n).is_some_and(|l| l.usable));
+            if all {
+                break;
+            }
+            self.host.process(&mut |_| {});
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Deletes the VMACs (their sysctls are put back).
+    fn delete_vmacs(&mut self) {
+        for k in 0..self.insts.len() {
+            let Some(name) = self.insts[k].vmac.take() else {
+                continue;
+            };
+            let Some(link) = self.host.link_by_name(&name) else {
+                continue;
+            };
+            match self.host.delete_vmac(link.index) {
+                Ok(()) => {
+                    info!("({}) VMAC {name} removed", self.insts[k].cfg.name)
+                }
+                Err(e) => error!(
+                    "({}) removing VMAC {name}: {e}",
+                    self.insts[k].cfg.name
+                ),
+            }
+        }
+    }
+
     /// `static_ipaddress`, `static_routes` and `static_rules`: added at
     /// start-up, removed at stop, whatever the instances do.
     fn statics(&mut self, add: bool) {
@@ -1405,6 +1508,7 @@ impl<H: Host> Engine<H> {
                 self.addresses(k, false);
             }
         }
+        self.delete_vmacs();
         self.statics(false);
         self.publish();
         if let Some(n) = self.notifier.take() {

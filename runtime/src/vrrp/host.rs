@@ -57,6 +57,30 @@ pub trait Host {
     fn del_rule(&mut self, _r: &Rule) -> io::Result<()> {
         Err(unsupported("rules"))
     }
+    /// Creates (or takes over) the VMAC `name` of VRID `vrid` on interface
+    /// `parent` with keepalived's sysctls; returns its index.
+    fn create_vmac(
+        &mut self,
+        _name: &str,
+        _parent: u32,
+        _vrid: crate::site::Vrid,
+        _ipv6: bool,
+    ) -> io::Result<u32> {
+        Err(unsupported("VMACs"))
+    }
+    /// Gives an IPv6 VMAC its parent's link-local address `ll`, as
+    /// keepalived does (the VMAC makes none of its own).
+    fn add_vmac_link_local(
+        &mut self,
+        _index: u32,
+        _ll: Ipv6Addr,
+    ) -> io::Result<()> {
+        Err(unsupported("VMACs"))
+    }
+    /// Deletes a VMAC made by `create_vmac` and restores the sysctls.
+    fn delete_vmac(&mut self, _index: u32) -> io::Result<()> {
+        Err(unsupported("VMACs"))
+    }
     /// The descriptor to poll for changes.
     fn event_fd(&self) -> BorrowedFd<'_>;
     /// Reads pending changes, updates the view, reports each.

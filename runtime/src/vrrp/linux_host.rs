@@ -7,6 +7,8 @@ use std::os::fd::{AsFd, BorrowedFd};
 
 use log::warn;
 
+use crate::netlink::link::Vmac;
+use crate::netlink::sysctl::VmacSettings;
 use crate::netlink::{Change, Commander, Link, Reflector};
 use crate::site::addr::{Address, Route, Rule};
 use crate::vrrp::host::{Host, HostEvent, LinkInfo};
@@ -14,6 +16,8 @@ use crate::vrrp::host::{Host, HostEvent, LinkInfo};
 pub struct LinuxHost {
     reflector: Reflector,
     commander: Commander,
+    /// The VMACs made here, with the sysctls to put back when each goes.
+    vmacs: Vec<(u32, VmacSettings)>,
 }
 
 impl LinuxHost {
@@ -21,6 +25,7 @@ impl LinuxHost {
         Ok(LinuxHost {
             reflector: Reflector::open()?,
             commander: Commander::open()?,
+            vmacs: Vec::new(),
         })
     }
 }
@@ -86,6 +91,47 @@ impl Host for LinuxHost {
 
     fn del_rule(&mut self, r: &Rule) -> io::Result<()> {
         self.commander.del_rule(r).map(|_| ()).map_err(to_io)
+    }
+
+    fn create_vmac(
+        &mut self,
+        name: &str,
+        parent: u32,
+        vrid: crate::site::Vrid,
+        ipv6: bool,
+    ) -> io::Result<u32> {
+        let v = Vmac::new(Some(name), parent, vrid, ipv6);
+        let (index, _) = self.commander.create_vmac(&v).map_err(to_io)?;
+        let parent_name =
+            self.reflector
+                .link(parent)
+                .map(|l| l.name.clone())
+                .ok_or_else(|| to_io(format!("no interface {parent}")))?;
+        let settings =
+            VmacSettings::apply(name, &parent_name, ipv6).map_err(to_io)?;
+        self.vmacs.push((index, settings));
+        // The reflector learns of the new link from the kernel's event.
+        Ok(index)
+    }
+
+    fn add_vmac_link_local(
+        &mut self,
+        index: u32,
+        ll: Ipv6Addr,
+    ) -> io::Result<()> {
+        self.commander
+            .add_vmac_link_local(index, ll)
+            .map(|_| ())
+            .map_err(to_io)
+    }
+
+    fn delete_vmac(&mut self, index: u32) -> io::Result<()> {
+        let r = self.commander.delete_vmac(index).map(|_| ()).map_err(to_io);
+        if let Some(at) = self.vmacs.iter().position(|(i, _)| *i == index) {
+            let (_, settings) = self.vmacs.remove(at);
+            settings.restore().map_err(to_io)?;
+        }
+        r
     }
 
     fn event_fd(&self) -> BorrowedFd<'_> {
