@@ -115,6 +115,14 @@ def holds(net, r, names):
     return all(VIP[n][0] in have for n in names)
 
 
+def vmac_holds(net, r):
+    """V's address on r's VMAC vrrp.87, with the VRRP MAC."""
+    out = net.ip(r, "-o", "link", "show", "vrrp.87", check=False,
+                 capture=True)
+    return "00:00:5e:00:01:57" in out and "192.0.2.87" in \
+        net.addrs(r, "vrrp.87")
+
+
 def has_route(net, r):
     """S1's virtual route."""
     out = net.ip(r, "route", "show", "203.0.113.0/24", check=False,
@@ -160,6 +168,9 @@ def scenario(net, ka, kb, bins, tmp):
                        and holds_none(net, "b", every), 15)
         expect("A becomes master of every instance, B holds nothing",
                t is not None, f"({t:.2f}s)" if t else "")
+        t = wait_until(lambda: vmac_holds(net, "a"), 5)
+        expect("A holds V's address on its VMAC (00:00:5e:00:01:57)",
+               t is not None and not vmac_holds(net, "b"))
         time.sleep(1.5)
 
         # A's S1 follows S2 out of master with priority 0, so a kacd B
@@ -231,6 +242,10 @@ def scenario(net, ka, kb, bins, tmp):
                 expect(f"{r.name}: no dropped packets logged",
                        "dropped a packet" not in log)
         a.stop()
+        t = wait_until(lambda: vmac_holds(net, "b"), 3)
+        expect("A stopped: B holds V on its VMAC after its skew",
+               t is not None and t <= SKEW_100 + 0.5,
+               f"({t:.3f}s)" if t is not None else "(never)")
         b.stop()
         time.sleep(0.5)  # STOP scripts
         lines = notify_lines("192.0.2.1")
