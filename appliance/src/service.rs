@@ -131,6 +131,9 @@ pub fn serve(site: &'static Site, cli: &Cli) -> ExitCode {
         }
         None => None,
     };
+    if halves.check && !site.virtual_servers.is_empty() {
+        raise_open_files();
+    }
     let mut engines = engine::for_site(site, halves);
     if let Err(e) =
         engines.start(site, &paths.dir, handoff.as_ref().map(|h| &h["engines"]))
@@ -305,4 +308,24 @@ fn reload(
     error!("Reload failed: cannot execute {}: {e}", image.exe.display());
     let _ = std::fs::remove_file(&paths.handoff);
     notify("READY=1");
+}
+
+/// Each health check in flight holds a socket: lift the soft limit on
+/// open files to the hard one (often 1024 of 524288), so thousands of
+/// real servers can be checked at once.
+fn raise_open_files() {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut l = getrlimit(Resource::Nofile);
+    if l.current < l.maximum {
+        let from = l.current;
+        l.current = l.maximum;
+        match setrlimit(Resource::Nofile, l) {
+            Ok(()) => info!(
+                "open files limit raised from {} to {}",
+                from.map_or("unlimited".into(), |n| n.to_string()),
+                l.maximum.map_or("unlimited".into(), |n| n.to_string())
+            ),
+            Err(e) => warn!("cannot raise the open files limit: {e}"),
+        }
+    }
 }

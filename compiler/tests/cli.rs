@@ -73,3 +73,43 @@ fn config_id_selects_conditional_lines() {
     assert!(with.contains("priority 150"), "{with}");
     assert!(without.contains("priority 100"), "{without}");
 }
+
+/// `kac genhash URL` prints the MD5 of the body as keepalived's genhash
+/// does, from a real HTTP server on loopback; a refused connection is an
+/// error naming the URL.
+#[cfg(feature = "genhash")]
+#[test]
+fn genhash_prints_the_digest_of_the_body() {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let mut req = [0u8; 1024];
+            let _ = s.read(&mut req);
+            let _ = s.write_all(
+                b"HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nhello\n",
+            );
+        }
+    });
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kac"))
+        .args(["genhash", &format!("http://127.0.0.1:{port}/x")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // md5("hello\n")
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "b1946ac92492d2347c6235b4d2611184"
+    );
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = closed.local_addr().unwrap().port();
+    drop(closed);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kac"))
+        .args(["genhash", &format!("http://127.0.0.1:{dead}/")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("127.0.0.1:{dead}")), "{err}");
+}

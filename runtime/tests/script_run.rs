@@ -271,3 +271,35 @@ fn runs_as_the_script_user() {
         .identity(&cmd(&[sh]).run_as("no-such-user-kac", None))
         .is_err());
 }
+
+#[test]
+fn a_script_does_not_outlive_the_thread_that_started_it() {
+    // kacd killed (or a tracker thread gone) while a script runs: the
+    // script gets SIGTERM, as keepalived's do.
+    let d = TempDir::new("script-orphan");
+    let pidf = d.path("script.pid");
+    let sh = d.script(
+        "long.sh",
+        &format!("echo $$ > {}; exec sleep 30", pidf.display()),
+    );
+    let p = runner().prepare(&cmd(&[sh])).unwrap();
+    let pf = pidf.clone();
+    let (child, pid) = std::thread::spawn(move || {
+        let c = p.spawn(&[]).unwrap();
+        // The script runs; then this thread ends.
+        (c.id(), read_pid(&pf))
+    })
+    .join()
+    .unwrap();
+    assert_eq!(pid as u32, child);
+    wait_for(
+        Duration::from_secs(3),
+        "script gone with its thread",
+        || {
+            // A zombie until reaped: gone or a zombie both mean it ended.
+            let st = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .unwrap_or_default();
+            (st.is_empty() || st.contains(") Z ")).then_some(())
+        },
+    );
+}

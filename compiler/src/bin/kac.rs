@@ -66,6 +66,26 @@ enum Cmd {
     /// Build kacd for the site of FILE: a static binary in DIR/NAME/kacd,
     /// and with --deb the Debian package kacd-NAME beside it.
     Build(build::Args),
+    /// Print the MD5 digest of the body at URL, the `digest` an
+    /// HTTP_GET or SSL_GET url block needs (keepalived's genhash).
+    #[cfg(feature = "genhash")]
+    Genhash {
+        /// http://HOST[:PORT]/PATH or https://...
+        #[arg(value_name = "URL")]
+        url: String,
+        /// Connect to this address instead of the URL's host.
+        #[arg(short = 's', long, value_name = "ADDR")]
+        server: Option<std::net::IpAddr>,
+        /// The Host header (and TLS server name) to send.
+        #[arg(short = 'V', long, value_name = "NAME")]
+        virtualhost: Option<String>,
+        /// Send the TLS server name indication.
+        #[arg(long)]
+        sni: bool,
+        /// Give up after this many seconds (default 5).
+        #[arg(short = 't', long, value_name = "SECS")]
+        timeout: Option<u64>,
+    },
     /// Print this manual page (kac(1), roff).
     #[command(hide = true)]
     Man,
@@ -121,6 +141,32 @@ fn main() -> ExitCode {
                 ExitCode::from(f.code)
             }
         },
+        #[cfg(feature = "genhash")]
+        Cmd::Genhash {
+            url,
+            server,
+            virtualhost,
+            sni,
+            timeout,
+        } => {
+            use kac_runtime::check::genhash;
+            let opts = genhash::Options {
+                server,
+                virtualhost,
+                sni,
+                timeout: timeout.map(std::time::Duration::from_secs),
+            };
+            match genhash::genhash(&url, &opts) {
+                Ok(d) => {
+                    println!("{}", genhash::hex(&d));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("kac genhash: {url}: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Cmd::Man => {
             print!("{}", man::kac_page());
             ExitCode::SUCCESS

@@ -208,6 +208,7 @@ impl Prepared {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0);
+        crate::sys::term_with_parent(&mut c);
         let me = Identity::current();
         if self.identity.gid != me.gid {
             c.gid(self.identity.gid);

@@ -440,3 +440,21 @@ fn flags(fd: BorrowedFd<'_>, name: &str) -> io::Result<libc::c_int> {
     // The flags are unsigned bits in a short.
     Ok(libc::c_int::from(f as u16))
 }
+
+/// Makes the child `cmd` starts get SIGTERM when the thread that starts
+/// it ends (kacd killed, or stopped before the child finished), as
+/// keepalived's scripts do, so no script outlives the daemon.
+pub fn term_with_parent(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the child between fork and exec; it
+    // only calls prctl(2), which is async-signal-safe, and allocates
+    // nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
