@@ -36,12 +36,12 @@ pub struct CheckEngine {
 }
 
 /// Every kernel service the site's virtual servers stand for.
-fn our_services(site: &Site) -> BTreeSet<ServiceKey> {
+pub(crate) fn our_services(site: &Site) -> BTreeSet<ServiceKey> {
     site.virtual_servers.iter().flat_map(service_keys).collect()
 }
 
 /// The kernel's table, only the services that are ours.
-fn kernel_ours(
+pub(crate) fn kernel_ours(
     client: &mut Client,
     ours: &BTreeSet<ServiceKey>,
 ) -> Result<Table, ipvs::Error> {

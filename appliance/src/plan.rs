@@ -10,14 +10,18 @@ use crate::cli::Halves;
 use crate::describe;
 
 /// The plan as text, one change a line.
-pub fn render(site: &Site, halves: Halves) -> String {
+pub fn render(site: &'static Site, halves: Halves) -> String {
     let mut s = String::new();
     // Writing to a String cannot fail.
     let _ = write(&mut s, site, halves);
     s
 }
 
-fn write(s: &mut String, site: &Site, halves: Halves) -> std::fmt::Result {
+fn write(
+    s: &mut String,
+    site: &'static Site,
+    halves: Halves,
+) -> std::fmt::Result {
     writeln!(
         s,
         "kacd {} plan for site {} (config sha256 {}); nothing is changed \
@@ -85,6 +89,9 @@ fn write(s: &mut String, site: &Site, halves: Halves) -> std::fmt::Result {
         for vs in site.virtual_servers {
             changes += write_vs(s, vs)?;
         }
+        if !site.virtual_servers.is_empty() {
+            write_ipvs_diff(s, site)?;
+        }
     }
     writeln!(s, "{changes} change(s) planned")
 }
@@ -148,6 +155,40 @@ fn write_vs(
     Ok(changes)
 }
 
+/// The IPVS commands that would bring this kernel's table (its services
+/// that are ours) to what the site wants at start-up, before any check
+/// has run.
+fn write_ipvs_diff(s: &mut String, site: &'static Site) -> std::fmt::Result {
+    use kac_runtime::ipvs::{self, Client, Pool};
+    let mut client = match Client::open() {
+        Ok(c) => c,
+        Err(e) => {
+            return writeln!(
+                s,
+                "IPVS is not available here ({e}): no kernel table to compare"
+            );
+        }
+    };
+    let ours = crate::check_engine::our_services(site);
+    let kernel = match crate::check_engine::kernel_ours(&mut client, &ours) {
+        Ok(t) => t,
+        Err(e) => {
+            return writeln!(s, "IPVS: reading the kernel's table: {e}");
+        }
+    };
+    let want = Pool::new(site).desired();
+    let changes = ipvs::diff(&kernel, &want);
+    writeln!(
+        s,
+        "IPVS commands against this kernel's table now ({}):",
+        changes.len()
+    )?;
+    for c in &changes {
+        writeln!(s, "  {c}")?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,7 +203,12 @@ mod tests {
                 check: true,
             },
         );
-        let lines: Vec<&str> = p.lines().collect();
+        // The comparison with this machine's IPVS table (or why there is
+        // none) depends on the machine: one line here, tested in the VM.
+        let ipvs = p.lines().filter(|l| l.starts_with("IPVS")).count();
+        assert_eq!(ipvs, 1, "{p}");
+        let lines: Vec<&str> =
+            p.lines().filter(|l| !l.starts_with("IPVS")).collect();
         assert!(
             lines[0].starts_with("kacd ") && lines[0].contains("site default")
         );
