@@ -15,6 +15,7 @@ use kac_runtime::check::{self, CheckEvent, Status};
 use kac_runtime::ipvs::pool::service_keys;
 use kac_runtime::ipvs::{self, Client, Pool, ServiceKey, Table};
 use kac_runtime::script::Runner;
+use kac_runtime::site::lvs::Service;
 use kac_runtime::site::Site;
 use log::{error, info, warn};
 
@@ -26,6 +27,17 @@ const QUEUE: usize = 4096;
 /// The kernel's table is read again this often, so a service someone
 /// removed by hand comes back (keepalived would not notice).
 const RESYNC: Duration = Duration::from_secs(30);
+
+/// How often `ha_suspend` virtual servers look whether their address is
+/// on this host (their VRRP instance is master).
+const HA_POLL: Duration = Duration::from_secs(1);
+
+/// Whether `addr` is one of this host's addresses: binding to it works
+/// only then (unless `ip_nonlocal_bind` is set, which kacd's hosts do not
+/// need).
+fn is_local(addr: std::net::IpAddr) -> bool {
+    std::net::UdpSocket::bind((addr, 0)).is_ok()
+}
 
 #[derive(Default)]
 pub struct CheckEngine {
@@ -119,9 +131,30 @@ struct PoolLoop {
     ours: BTreeSet<ServiceKey>,
     runner: Option<Runner>,
     summary: Arc<Mutex<Vec<String>>>,
+    /// `ha_suspend` virtual servers (index, address) and whether each
+    /// was last found local.
+    ha: Vec<(usize, std::net::IpAddr, bool)>,
 }
 
 impl PoolLoop {
+    /// Pauses or resumes the checks of `ha_suspend` virtual servers as
+    /// their address comes and goes.
+    fn ha_suspend(&mut self) {
+        for (vs, addr, was) in &mut self.ha {
+            let now = is_local(*addr);
+            if now != *was {
+                let line = self.site.virtual_servers[*vs].line;
+                if now {
+                    info!("Activating healthchecker for service {line}");
+                } else {
+                    info!("Suspending healthchecker for service {line}");
+                }
+                *was = now;
+            }
+            self.pool.set_master(*vs, now);
+        }
+    }
+
     fn feed(&mut self, ev: CheckEvent) {
         let rs = self
             .site
@@ -166,10 +199,12 @@ impl PoolLoop {
     }
 
     fn run(mut self, rx: Receiver<CheckEvent>) {
+        self.ha_suspend();
         self.sync();
         let mut last_resync = Instant::now();
+        let wait = if self.ha.is_empty() { RESYNC } else { HA_POLL };
         loop {
-            match rx.recv_timeout(RESYNC) {
+            match rx.recv_timeout(wait) {
                 Ok(ev) => {
                     self.feed(ev);
                     // Take whatever else is queued before touching the
@@ -186,6 +221,7 @@ impl PoolLoop {
                 self.resync();
                 last_resync = Instant::now();
             }
+            self.ha_suspend();
             self.sync();
         }
         // keepalived removes its services at shutdown (unless told
@@ -237,6 +273,16 @@ impl Engine for CheckEngine {
             ours,
             runner,
             summary: Arc::clone(&self.summary),
+            ha: site
+                .virtual_servers
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.ha_suspend)
+                .filter_map(|(i, v)| match v.service {
+                    Service::Addr { addr, .. } => Some((i, addr, false)),
+                    _ => None,
+                })
+                .collect(),
         };
         let thread = std::thread::Builder::new()
             .name("kac-ipvs".into())
@@ -283,5 +329,17 @@ impl Engine for CheckEngine {
             writeln!(out, " {l}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_addresses_are_told_apart() {
+        assert!(is_local("127.0.0.1".parse().unwrap()));
+        // Not on any interface here (documentation range).
+        assert!(!is_local("192.0.2.254".parse().unwrap()));
     }
 }
