@@ -12,11 +12,13 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use kac_runtime::check::{self, CheckEvent, Status};
+use kac_runtime::ipvs::client::{SyncDaemon, SyncState, Timeouts};
 use kac_runtime::ipvs::pool::service_keys;
 use kac_runtime::ipvs::{self, Client, Pool, ServiceKey, Table};
 use kac_runtime::script::Runner;
 use kac_runtime::site::lvs::Service;
 use kac_runtime::site::Site;
+use kac_runtime::vrrp::machine::State;
 use log::{error, info, warn};
 
 use crate::engine::{Context, Engine, EngineError};
@@ -134,9 +136,61 @@ struct PoolLoop {
     /// `ha_suspend` virtual servers (index, address) and whether each
     /// was last found local.
     ha: Vec<(usize, std::net::IpAddr, bool)>,
+    /// The sync daemon running now, if any (`lvs_sync_daemon`).
+    daemon: Option<SyncState>,
 }
 
 impl PoolLoop {
+    /// `lvs_sync_daemon`: the master daemon while its VRRP instance is
+    /// master, the backup daemon otherwise, as keepalived switches them.
+    fn sync_daemon(&mut self) {
+        let Some(d) = self.site.global.lvs.sync_daemon else {
+            return;
+        };
+        let Some(k) = d.instance else { return };
+        let state = crate::vrrp_engine::VRRP_STATUS.get().and_then(|s| {
+            s.lock().ok().and_then(|s| s.get(k).map(|s| s.state))
+        });
+        let want = match state {
+            Some(State::Master) => SyncState::Master,
+            _ => SyncState::Backup,
+        };
+        if self.daemon == Some(want) {
+            return;
+        }
+        if let Some(old) = self.daemon.take() {
+            if let Err(e) = self.client.stop_daemon(old) {
+                warn!("IPVS: {e}");
+            }
+        }
+        let vrid = self.site.instances.get(k).map_or(0, |i| i.vrid.get());
+        let cfg = SyncDaemon {
+            state: want,
+            interface: d.interface.as_str().to_owned(),
+            sync_id: u32::from(d.id.unwrap_or(vrid)),
+            maxlen: d.maxlen,
+            port: d.port,
+            ttl: d.ttl,
+            group: d.group,
+        };
+        match self.client.start_daemon(&cfg) {
+            Ok(()) => {
+                info!(
+                    "IPVS: started the {} sync daemon on {} (id {})",
+                    if want == SyncState::Master {
+                        "master"
+                    } else {
+                        "backup"
+                    },
+                    d.interface,
+                    cfg.sync_id
+                );
+                self.daemon = Some(want);
+            }
+            Err(e) => error!("IPVS: {e}"),
+        }
+    }
+
     /// Pauses or resumes the checks of `ha_suspend` virtual servers as
     /// their address comes and goes.
     fn ha_suspend(&mut self) {
@@ -199,10 +253,34 @@ impl PoolLoop {
     }
 
     fn run(mut self, rx: Receiver<CheckEvent>) {
+        let g = self.site.global.lvs;
+        if g.flush {
+            info!("IPVS: flushing the whole table (lvs_flush)");
+            if let Err(e) = self.client.flush() {
+                error!("IPVS: {e}");
+            }
+            self.kernel = Table::new();
+        }
+        if let Some(t) = g.timeouts {
+            // 0 leaves a value as the kernel has it.
+            let t = Timeouts {
+                tcp: t.tcp.unwrap_or(0),
+                tcp_fin: t.tcpfin.unwrap_or(0),
+                udp: t.udp.unwrap_or(0),
+            };
+            if let Err(e) = self.client.set_timeouts(t) {
+                error!("IPVS: {e}");
+            }
+        }
+        self.sync_daemon();
         self.ha_suspend();
         self.sync();
         let mut last_resync = Instant::now();
-        let wait = if self.ha.is_empty() { RESYNC } else { HA_POLL };
+        let wait = if self.ha.is_empty() && g.sync_daemon.is_none() {
+            RESYNC
+        } else {
+            HA_POLL
+        };
         loop {
             match rx.recv_timeout(wait) {
                 Ok(ev) => {
@@ -221,8 +299,14 @@ impl PoolLoop {
                 self.resync();
                 last_resync = Instant::now();
             }
+            self.sync_daemon();
             self.ha_suspend();
             self.sync();
+        }
+        if let Some(d) = self.daemon.take() {
+            if let Err(e) = self.client.stop_daemon(d) {
+                warn!("IPVS: {e}");
+            }
         }
         // keepalived removes its services at shutdown (unless told
         // --dont-release-ipvs); so do we, and run the shutdown notifies.
@@ -283,6 +367,7 @@ impl Engine for CheckEngine {
                     _ => None,
                 })
                 .collect(),
+            daemon: None,
         };
         let thread = std::thread::Builder::new()
             .name("kac-ipvs".into())

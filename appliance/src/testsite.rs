@@ -141,6 +141,7 @@ const fn global(instance: Option<&'static str>) -> Global {
         lvs_notify_fifo: None,
         startup_script: None,
         shutdown_script: None,
+        lvs: kac_runtime::site::lvs::LvsGlobals::NONE,
     }
 }
 

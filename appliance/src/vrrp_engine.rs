@@ -18,6 +18,11 @@ use crate::engine::{
     Context, Engine, EngineError, InstanceStatus, VrrpState, VrrpStats,
 };
 
+/// The VRRP engine's published states, for the other engines of this
+/// process (the IPVS sync daemon follows an instance's state).
+pub static VRRP_STATUS: std::sync::OnceLock<SharedStatus> =
+    std::sync::OnceLock::new();
+
 #[derive(Default)]
 pub struct VrrpEngine {
     handle: Option<Handle>,
@@ -130,6 +135,8 @@ impl Engine for VrrpEngine {
         let handle = engine::spawn(site, host, resume, extras)
             .map_err(|e| format!("starting the VRRP thread: {e}"))?;
         self.status = Some(handle.status());
+        // The IPVS side follows instances' states (lvs_sync_daemon).
+        let _ = VRRP_STATUS.set(handle.status());
         self.handle = Some(handle);
         self.site = Some(ctx.site);
         Ok(())

@@ -696,6 +696,7 @@ mod site {
                 lvs_notify_fifo: None,
                 startup_script: None,
                 shutdown_script: None,
+                lvs: kac_runtime::site::lvs::LvsGlobals::NONE,
             },
             scripts: &[],
             track_files: &[],

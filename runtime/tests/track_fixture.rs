@@ -156,6 +156,7 @@ pub fn global() -> Global {
         lvs_notify_fifo: None,
         startup_script: None,
         shutdown_script: None,
+        lvs: kac_runtime::site::lvs::LvsGlobals::NONE,
     }
 }
 

@@ -47,6 +47,7 @@ pub fn site_global(c: &Config) -> TokenStream {
     );
     let startup = opt_command(g.startup_script.as_ref().map(|c| &c.value));
     let shutdown = opt_command(g.shutdown_script.as_ref().map(|c| &c.value));
+    let lvs = lvs_globals(c);
     quote! {
         Global {
             router_id: #router_id,
@@ -63,6 +64,50 @@ pub fn site_global(c: &Config) -> TokenStream {
             lvs_notify_fifo: #lf,
             startup_script: #startup,
             shutdown_script: #shutdown,
+            lvs: #lvs,
         }
+    }
+}
+
+fn lvs_globals(c: &Config) -> TokenStream {
+    let g = &c.global;
+    let secs = |v: Option<u64>| {
+        opt(v.map(|s| u32::try_from(s).unwrap_or(u32::MAX)), num)
+    };
+    let timeouts = opt(g.lvs_timeouts.as_ref(), |t| {
+        let (tcp, fin, udp) =
+            (secs(t.value.tcp), secs(t.value.tcpfin), secs(t.value.udp));
+        quote!(LvsTimeouts { tcp: #tcp, tcpfin: #fin, udp: #udp })
+    });
+    let flush = bool_(g.lvs_flush.is_some());
+    let sync = opt(g.lvs_sync_daemon.as_ref(), |d| {
+        let d = &d.value;
+        let iface = super::emit::ifname(&d.interface);
+        let instance = opt(
+            d.instance.as_ref().and_then(|n| {
+                c.vrrp
+                    .instances
+                    .iter()
+                    .position(|i| i.name.value == n.value)
+            }),
+            |p| num(p as u64),
+        );
+        let id = opt(d.id, num);
+        let maxlen = opt(d.maxlen, num);
+        let port = opt(d.port, num);
+        let ttl = opt(d.ttl, num);
+        let group = opt(d.group, super::emit::ip);
+        quote!(LvsSyncDaemon {
+            interface: #iface,
+            instance: #instance,
+            id: #id,
+            maxlen: #maxlen,
+            port: #port,
+            ttl: #ttl,
+            group: #group,
+        })
+    });
+    quote! {
+        LvsGlobals { timeouts: #timeouts, flush: #flush, sync_daemon: #sync }
     }
 }

@@ -589,6 +589,7 @@ mod tests {
                 lvs_notify_fifo: None,
                 startup_script: None,
                 shutdown_script: None,
+                lvs: crate::site::lvs::LvsGlobals::NONE,
             },
             scripts: &[],
             track_files: &[],

@@ -4,7 +4,7 @@
 use core::net::IpAddr;
 use core::time::Duration;
 
-use super::types::Command;
+use super::types::{Command, IfName};
 
 /// IPVS forwarding method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,4 +180,45 @@ pub struct VirtualServer {
     pub real_servers: &'static [RealServer],
     /// The line that opened the block, for logs.
     pub line: &'static str,
+}
+
+/// The IPVS settings of `global_defs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LvsGlobals {
+    /// `lvs_timeouts` (seconds; `None`: leave the kernel's).
+    pub timeouts: Option<LvsTimeouts>,
+    /// `lvs_flush`: empty the whole IPVS table at start-up.
+    pub flush: bool,
+    pub sync_daemon: Option<LvsSyncDaemon>,
+}
+
+impl LvsGlobals {
+    pub const NONE: LvsGlobals = LvsGlobals {
+        timeouts: None,
+        flush: false,
+        sync_daemon: None,
+    };
+}
+
+/// `lvs_timeouts [tcp S] [tcpfin S] [udp S]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LvsTimeouts {
+    pub tcp: Option<u32>,
+    pub tcpfin: Option<u32>,
+    pub udp: Option<u32>,
+}
+
+/// `lvs_sync_daemon IF [VRRP_INSTANCE] [id N] [maxlen N] [port N] [ttl N]
+/// [group IP]`: IPVS connection sync, master while the instance is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LvsSyncDaemon {
+    pub interface: IfName,
+    /// Into [`super::Site::instances`].
+    pub instance: Option<usize>,
+    /// `id` (keepalived's default: the instance's VRID).
+    pub id: Option<u8>,
+    pub maxlen: Option<u16>,
+    pub port: Option<u16>,
+    pub ttl: Option<u8>,
+    pub group: Option<IpAddr>,
 }

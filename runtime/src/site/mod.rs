@@ -102,4 +102,6 @@ pub struct Global {
     pub lvs_notify_fifo: Option<&'static str>,
     pub startup_script: Option<Command>,
     pub shutdown_script: Option<Command>,
+    /// `lvs_timeouts`, `lvs_flush`, `lvs_sync_daemon`.
+    pub lvs: lvs::LvsGlobals,
 }
