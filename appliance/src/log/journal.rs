@@ -21,6 +21,8 @@ pub struct Journal {
     facility: Facility,
     pid: u32,
     socket: Option<UnixDatagram>,
+    /// Messages lost because the journal's queue was full.
+    pub dropped: u64,
 }
 
 impl Journal {
@@ -30,6 +32,7 @@ impl Journal {
             facility,
             pid,
             socket: None,
+            dropped: 0,
         }
     }
 
@@ -45,11 +48,20 @@ impl Journal {
         }
         .encode();
         if self.socket.is_none() {
-            self.socket = UnixDatagram::unbound().ok();
+            // Non-blocking: a journal that does not keep up loses
+            // messages rather than stalling the thread that logs (the
+            // VRRP thread logs its transitions).
+            self.socket = UnixDatagram::unbound()
+                .and_then(|s| s.set_nonblocking(true).map(|()| s))
+                .ok();
         }
         let Some(s) = &self.socket else { return };
-        if s.send_to(&entry, &self.path).is_err() {
-            self.socket = None;
+        match s.send_to(&entry, &self.path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                self.dropped += 1;
+            }
+            Err(_) => self.socket = None,
         }
     }
 }

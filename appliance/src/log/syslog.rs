@@ -16,6 +16,8 @@ pub struct Syslog {
     facility: Facility,
     pid: u32,
     socket: Option<UnixDatagram>,
+    /// Messages lost because the log daemon's queue was full.
+    pub dropped: u64,
 }
 
 impl Syslog {
@@ -25,6 +27,7 @@ impl Syslog {
             facility,
             pid,
             socket: None,
+            dropped: 0,
         }
     }
 
@@ -32,6 +35,8 @@ impl Syslog {
         if self.socket.is_none() {
             let s = UnixDatagram::unbound().ok()?;
             s.connect(&self.path).ok()?;
+            // As for the journal: drop rather than stall the logger.
+            s.set_nonblocking(true).ok()?;
             self.socket = Some(s);
         }
         self.socket.as_ref()
@@ -43,10 +48,14 @@ impl Syslog {
         let datagram = frame(self.facility, level, self.pid, message);
         for _ in 0..2 {
             let Some(s) = self.connect() else { return };
-            if s.send(datagram.as_bytes()).is_ok() {
-                return;
+            match s.send(datagram.as_bytes()) {
+                Ok(_) => return,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    self.dropped += 1;
+                    return;
+                }
+                Err(_) => self.socket = None,
             }
-            self.socket = None;
         }
     }
 }
