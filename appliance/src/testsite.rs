@@ -131,17 +131,7 @@ const fn global(instance: Option<&'static str>) -> Global {
         script_user: Some(("root", None)),
         enable_script_security: true,
         instance,
-        use_pid_dir: false,
-        vrrp_strict: false,
-        vrrp_mcast_group4: Ipv4Addr::new(224, 0, 0, 18),
-        vrrp_mcast_group6: Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12),
-        vrrp_startup_delay: None,
-        notify_fifo: None,
-        vrrp_notify_fifo: None,
-        lvs_notify_fifo: None,
-        startup_script: None,
-        shutdown_script: None,
-        lvs: kac_runtime::site::lvs::LvsGlobals::NONE,
+        ..Global::KEEPALIVED
     }
 }
 

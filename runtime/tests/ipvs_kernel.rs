@@ -594,14 +594,14 @@ fn program_traffic_table() {
 
 /// Hand-built site tables (what the compiler would generate).
 mod site {
-    use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    use core::net::{IpAddr, Ipv4Addr};
     use core::time::Duration;
 
     use kac_runtime::site::lvs::{
         Check, Checker, Connect, GroupEntry, Method, Protocol, RealServer,
         Service, Timing, VirtualServer,
     };
-    use kac_runtime::site::{Global, Site};
+    use kac_runtime::site::Site;
 
     const TCP_CHECK: &[Checker] = &[Checker {
         check: Check::Tcp,
@@ -675,38 +675,8 @@ mod site {
     const fn site(virtual_servers: &'static [VirtualServer]) -> Site {
         Site {
             name: "ipvs-kernel",
-            config_path: "ipvs_kernel.rs",
-            config_sha256: "",
-            config_files: 1,
-            dump: "",
-            global: Global {
-                router_id: None,
-                script_user: None,
-                enable_script_security: false,
-                instance: None,
-                use_pid_dir: false,
-                vrrp_strict: false,
-                vrrp_mcast_group4: Ipv4Addr::new(224, 0, 0, 18),
-                vrrp_mcast_group6: Ipv6Addr::new(
-                    0xff02, 0, 0, 0, 0, 0, 0, 0x12,
-                ),
-                vrrp_startup_delay: None,
-                notify_fifo: None,
-                vrrp_notify_fifo: None,
-                lvs_notify_fifo: None,
-                startup_script: None,
-                shutdown_script: None,
-                lvs: kac_runtime::site::lvs::LvsGlobals::NONE,
-            },
-            scripts: &[],
-            track_files: &[],
-            track_processes: &[],
-            instances: &[],
-            sync_groups: &[],
-            static_addresses: &[],
-            static_routes: &[],
-            static_rules: &[],
             virtual_servers,
+            ..Site::EMPTY
         }
     }
 

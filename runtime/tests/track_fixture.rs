@@ -141,23 +141,7 @@ pub fn track_process(name: &str, process: &[&str]) -> TrackProcess {
 }
 
 pub fn global() -> Global {
-    Global {
-        router_id: None,
-        script_user: None,
-        enable_script_security: false,
-        instance: None,
-        use_pid_dir: false,
-        vrrp_strict: false,
-        vrrp_mcast_group4: core::net::Ipv4Addr::new(224, 0, 0, 18),
-        vrrp_mcast_group6: "ff02::12".parse().unwrap(),
-        vrrp_startup_delay: None,
-        notify_fifo: None,
-        vrrp_notify_fifo: None,
-        lvs_notify_fifo: None,
-        startup_script: None,
-        shutdown_script: None,
-        lvs: kac_runtime::site::lvs::LvsGlobals::NONE,
-    }
+    Global::KEEPALIVED
 }
 
 #[derive(Default)]

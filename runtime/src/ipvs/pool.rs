@@ -482,8 +482,7 @@ fn range(first: IpAddr, last: IpAddr) -> Vec<IpAddr> {
 mod tests {
     use super::*;
     use crate::site::lvs::{Check, Checker, Connect, SorryServer, Timing};
-    use crate::site::Global;
-    use core::net::{Ipv4Addr, Ipv6Addr};
+    use core::net::Ipv4Addr;
     use core::time::Duration;
 
     const fn checker(alpha: bool) -> Checker {
@@ -567,39 +566,8 @@ mod tests {
 
     const fn site(virtual_servers: &'static [VirtualServer]) -> Site {
         Site {
-            name: "test",
-            config_path: "test.conf",
-            config_sha256: "",
-            config_files: 1,
-            dump: "",
-            global: Global {
-                router_id: None,
-                script_user: None,
-                enable_script_security: false,
-                instance: None,
-                use_pid_dir: false,
-                vrrp_strict: false,
-                vrrp_mcast_group4: Ipv4Addr::new(224, 0, 0, 18),
-                vrrp_mcast_group6: Ipv6Addr::new(
-                    0xff02, 0, 0, 0, 0, 0, 0, 0x12,
-                ),
-                vrrp_startup_delay: None,
-                notify_fifo: None,
-                vrrp_notify_fifo: None,
-                lvs_notify_fifo: None,
-                startup_script: None,
-                shutdown_script: None,
-                lvs: crate::site::lvs::LvsGlobals::NONE,
-            },
-            scripts: &[],
-            track_files: &[],
-            track_processes: &[],
-            instances: &[],
-            sync_groups: &[],
-            static_addresses: &[],
-            static_routes: &[],
-            static_rules: &[],
             virtual_servers,
+            ..Site::EMPTY
         }
     }
 

@@ -79,6 +79,51 @@ impl Site {
     }
 }
 
+impl Site {
+    /// A site with nothing in it (keepalived's defaults), for tests to
+    /// build on with `Site { instances: .., ..Site::EMPTY }`.
+    pub const EMPTY: Site = Site {
+        name: "empty",
+        config_path: "",
+        config_sha256: "",
+        config_files: 1,
+        dump: "",
+        global: Global::KEEPALIVED,
+        scripts: &[],
+        track_files: &[],
+        track_processes: &[],
+        instances: &[],
+        sync_groups: &[],
+        static_addresses: &[],
+        static_routes: &[],
+        static_rules: &[],
+        virtual_servers: &[],
+    };
+}
+
+impl Global {
+    /// An empty `global_defs`: keepalived's defaults.
+    pub const KEEPALIVED: Global = Global {
+        router_id: None,
+        script_user: None,
+        enable_script_security: false,
+        instance: None,
+        use_pid_dir: false,
+        vrrp_strict: false,
+        vrrp_mcast_group4: core::net::Ipv4Addr::new(224, 0, 0, 18),
+        vrrp_mcast_group6: core::net::Ipv6Addr::new(
+            0xff02, 0, 0, 0, 0, 0, 0, 0x12,
+        ),
+        vrrp_startup_delay: None,
+        notify_fifo: None,
+        vrrp_notify_fifo: None,
+        lvs_notify_fifo: None,
+        startup_script: None,
+        shutdown_script: None,
+        lvs: lvs::LvsGlobals::NONE,
+    };
+}
+
 /// Settings from `global_defs` the runtime uses, with keepalived's
 /// defaults applied.
 #[derive(Debug)]
