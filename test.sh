@@ -17,8 +17,9 @@
 #      tests/dr-cluster/run.sh (the self-balancing DR pair's notify
 #      scripts), tests/routes/run.sh (routes, rules, VMACs against
 #      keepalived), tests/checkers/run.sh (checkers against nginx,
-#      OpenSMTPD, dnsmasq) and tests/ipvs-vm/run.sh (IPVS in a qemu VM
-#      with Debian's kernel); need root
+#      OpenSMTPD, dnsmasq), tests/ipvs-vm/run.sh (IPVS in a qemu VM
+#      with Debian's kernel) and tests/ipvs-vm/kacd.sh (kacd's checkers
+#      driving it); need root
 #   6. tests/packaging/deb.sh: kac build --deb of the default site,
 #      reproducibility, lintian, systemd-analyze security, install,
 #      upgrade and purge in a Debian 12 root (debootstrap, cached in
@@ -136,6 +137,8 @@ else
         tests/checkers/run.sh
     step "IPVS in a VM: Debian's kernel under qemu (tests/ipvs-vm)" \
         tests/ipvs-vm/run.sh
+    step "kacd programs IPVS in the VM from its checkers (tests/ipvs-vm/kacd.sh)" \
+        tests/ipvs-vm/kacd.sh
 fi
 
 # Whether debootstrap can reach the Debian mirror (or a root is cached).

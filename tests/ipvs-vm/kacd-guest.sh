@@ -144,6 +144,11 @@ check "--plan leaves the hand-made 192.0.2.99:80 alone" \
 check "--plan changed nothing" [ "$(ipvsadm -Sn | grep -c -- '^-A')" = 1 ]
 
 echo "== kacd -n -l -D -C"
+# lvs_sync_daemon's interface (a sync daemon needs one that does
+# multicast).
+$IP link add kacsync0 type veth peer name kacsync1
+$IP link set kacsync0 up
+$IP link set kacsync1 up
 mkdir -p /tmp/kacd-run
 ./kacd -n -l -D -C --runtime-dir /tmp/kacd-run >/tmp/kacd.log 2>&1 &
 kpid=$!
@@ -151,6 +156,10 @@ ms=$(wait_for 20 same_table /tmp/all-up)
 echo "table complete after ${ms} ms"
 check "kacd programs the table the config asks for" same_table /tmp/all-up ||
     show_diff /tmp/all-up
+check "lvs_timeouts set" sh -c 'ipvsadm -L --timeout | grep -q "901 121 301"'
+check "lvs_sync_daemon: the backup daemon runs (no VRRP master here)" \
+    sh -c 'ipvsadm -L --daemon | grep -q "backup sync daemon (mcast=kacsync0, syncid=5,"'
+ipvsadm -L --timeout; ipvsadm -L --daemon
 traffic 192.0.2.1 4 "2 rs1 2 rs2"
 traffic 192.0.2.2 5 "3 rs1 2 rs2"
 traffic 192.0.2.3 4 "2 rs1 2 rs2"
@@ -215,6 +224,7 @@ echo "kacd exit status $?, stopped after $(( ($(now_cs) - t) * 10 )) ms"
 head -2 /tmp/all-up >/tmp/hand-only
 check "kacd's services removed, the hand-made one kept" same_table /tmp/hand-only ||
     show_diff /tmp/hand-only
+check "the sync daemon stopped with kacd" sh -c '[ -z "$(ipvsadm -L --daemon)" ]' 
 
 echo "== kacd log (last 40 lines)"
 tail -40 /tmp/kacd.log
