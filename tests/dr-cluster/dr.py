@@ -32,7 +32,8 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "vrrp-invalid"))
-from vrrplib import Net, Router, select_pairs, wait_until  # noqa: E402
+from vrrplib import (  # noqa: E402
+    expect, finish, Net, Router, select_pairs, wait_until)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONF = os.path.join(HERE, "keepalived.conf")
@@ -72,13 +73,6 @@ while time.time() < end:
 print(" ".join(sorted(seen)))
 """
 
-failures = []
-
-
-def expect(what, ok, detail=""):
-    print(f"  {'ok  ' if ok else 'FAIL'} {what} {detail}")
-    if not ok:
-        failures.append(what)
 
 
 def setup(net):
@@ -202,14 +196,7 @@ def main():
             p.wait()
         net.cleanup()
         shutil.rmtree(RUN, ignore_errors=True)
-    if failures:
-        print(f"\nFAILED: {len(failures)} checks; logs in {tmp}")
-        for f in failures:
-            print(f"  {f}")
-        return 1
-    shutil.rmtree(tmp, ignore_errors=True)
-    print("\nall DR-pair checks passed")
-    return 0
+    return finish(tmp, "DR-pair")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ group, which is all `Router.stop` ever signals.
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -28,6 +29,29 @@ def sh(*args, check=True, capture=False):
     if check and r.returncode != 0:
         raise RuntimeError(f"{' '.join(args)}: {r.stderr.strip()}")
     return r.stdout if capture else r.returncode
+
+
+# The checks of one test run: `expect` prints each, `finish` the verdict.
+failures = []
+
+
+def expect(what, ok, detail=""):
+    print(f"  {'ok  ' if ok else 'FAIL'} {what} {detail}")
+    if not ok:
+        failures.append(what)
+
+
+def finish(tmp, what):
+    """The exit status: 1 with the failed checks (the logs stay in tmp),
+    else 0 (tmp removed)."""
+    if failures:
+        print(f"\nFAILED: {len(failures)} checks; logs in {tmp}")
+        for f in failures:
+            print(f"  {f}")
+        return 1
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nall {what} checks passed")
+    return 0
 
 
 def wait_until(cond, timeout, step=0.02):

@@ -37,7 +37,8 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "vrrp-invalid"))
-from vrrplib import Net, Router, select_pairs, wait_until  # noqa: E402
+from vrrplib import (  # noqa: E402
+    expect, finish, Net, Router, select_pairs, wait_until)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONF = os.path.join(HERE, "keepalived.conf")
@@ -63,14 +64,7 @@ POLL = 1.0
 SKEW_100 = (256 - 100) / 256
 MASTER_DOWN_100 = 3 + SKEW_100
 
-failures = []
 results = []
-
-
-def expect(what, ok, detail=""):
-    print(f"  {'ok  ' if ok else 'FAIL'} {what} {detail}")
-    if not ok:
-        failures.append(what)
 
 
 def setup(net):
@@ -357,14 +351,7 @@ def main():
     for ka, kb, what, t, bound in results:
         ts = f"{t * 1000:.0f} ms" if t is not None else "none"
         print(f"| {ka} | {kb} | {what} | {ts} | {bound * 1000:.0f} ms |")
-    if failures:
-        print(f"\nFAILED: {len(failures)} checks; logs in {tmp}")
-        for f in failures:
-            print(f"  {f}")
-        return 1
-    shutil.rmtree(tmp, ignore_errors=True)
-    print("\nall sync-group and tracking checks passed")
-    return 0
+    return finish(tmp, "sync-group and tracking")
 
 
 if __name__ == "__main__":
