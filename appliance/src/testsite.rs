@@ -140,28 +140,17 @@ const fn vs(
     real_servers: &'static [RealServer],
 ) -> VirtualServer {
     VirtualServer {
-        service: Service::Addr {
-            addr: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 100)),
-            port: 80,
-        },
-        protocol: Protocol::Tcp,
         scheduler: "rr",
-        flags: &[],
         method,
-        persistence_timeout: None,
-        persistence_granularity: None,
-        persistence_engine: None,
-        quorum: 1,
-        hysteresis: 0,
-        quorum_up: None,
-        quorum_down: None,
-        alpha: false,
-        omega: false,
-        ha_suspend: false,
-        inhibit_on_failure: false,
-        sorry_server: None,
-        real_servers,
-        line: "virtual_server 192.0.2.100 80",
+        ..VirtualServer::new(
+            Service::Addr {
+                addr: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 100)),
+                port: 80,
+            },
+            Protocol::Tcp,
+            real_servers,
+            "virtual_server 192.0.2.100 80",
+        )
     }
 }
 

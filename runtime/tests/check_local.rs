@@ -466,29 +466,16 @@ fn identical_probes_run_once_and_fan_out() {
         notify_down: None,
         checkers,
     }]);
-    let vs = |port| VirtualServer {
-        service: Service::Addr {
-            addr: "192.0.2.1".parse().unwrap(),
-            port,
-        },
-        protocol: Protocol::Tcp,
-        scheduler: "wlc",
-        flags: &[],
-        method: Method::Nat,
-        persistence_timeout: None,
-        persistence_granularity: None,
-        persistence_engine: None,
-        quorum: 1,
-        hysteresis: 0,
-        quorum_up: None,
-        quorum_down: None,
-        alpha: false,
-        omega: false,
-        ha_suspend: false,
-        inhibit_on_failure: false,
-        sorry_server: None,
-        real_servers: rs,
-        line: "virtual_server",
+    let vs = |port| {
+        VirtualServer::new(
+            Service::Addr {
+                addr: "192.0.2.1".parse().unwrap(),
+                port,
+            },
+            Protocol::Tcp,
+            rs,
+            "virtual_server",
+        )
     };
     let vss = leak(vec![vs(80), vs(81), vs(82)]);
     let probes = plan_servers(vss, &[], None);

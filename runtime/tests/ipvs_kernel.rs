@@ -650,25 +650,13 @@ mod site {
         real_servers: &'static [RealServer],
     ) -> VirtualServer {
         VirtualServer {
-            service,
-            protocol,
             scheduler,
-            flags: &[],
-            method: Method::Nat,
-            persistence_timeout: None,
-            persistence_granularity: None,
-            persistence_engine: None,
-            quorum: 1,
-            hysteresis: 0,
-            quorum_up: None,
-            quorum_down: None,
-            alpha: false,
-            omega: false,
-            ha_suspend: false,
-            inhibit_on_failure: false,
-            sorry_server: None,
-            real_servers,
-            line: "virtual_server",
+            ..VirtualServer::new(
+                service,
+                protocol,
+                real_servers,
+                "virtual_server",
+            )
         }
     }
 

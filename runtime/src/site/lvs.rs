@@ -182,6 +182,41 @@ pub struct VirtualServer {
     pub line: &'static str,
 }
 
+impl VirtualServer {
+    /// A virtual server with keepalived's defaults for everything but
+    /// what it listens on and its real servers (`lvs_sched wlc`,
+    /// `lvs_method NAT`, quorum 1, ...), for tables built by hand:
+    /// `VirtualServer { scheduler: "rr", ..VirtualServer::new(..) }`.
+    pub const fn new(
+        service: Service,
+        protocol: Protocol,
+        real_servers: &'static [RealServer],
+        line: &'static str,
+    ) -> VirtualServer {
+        VirtualServer {
+            service,
+            protocol,
+            scheduler: "wlc",
+            flags: &[],
+            method: Method::Nat,
+            persistence_timeout: None,
+            persistence_granularity: None,
+            persistence_engine: None,
+            quorum: 1,
+            hysteresis: 0,
+            quorum_up: None,
+            quorum_down: None,
+            alpha: false,
+            omega: false,
+            ha_suspend: false,
+            inhibit_on_failure: false,
+            sorry_server: None,
+            real_servers,
+            line,
+        }
+    }
+}
+
 /// The IPVS settings of `global_defs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LvsGlobals {
